@@ -1,0 +1,116 @@
+package schema
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Pos is a position in the spec file. Line and Col are 1-based; a zero Pos
+// means the diagnostic has no position.
+type Pos struct {
+	File string `json:"-"`
+	Line int    `json:"line"`
+	Col  int    `json:"col"`
+}
+
+// IsValid reports whether p points into a file.
+func (p Pos) IsValid() bool { return p.Line > 0 }
+
+func (p Pos) String() string {
+	if !p.IsValid() {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Severity says whether a diagnostic fails the run.
+type Severity int
+
+const (
+	// Error makes the spec unusable.
+	Error Severity = iota
+	// Warning is a finding that fails only under --strict.
+	Warning
+)
+
+func (s Severity) String() string {
+	if s == Warning {
+		return "warning"
+	}
+	return "error"
+}
+
+// Diagnostic is one problem found in a spec.
+type Diagnostic struct {
+	Pos      Pos
+	Severity Severity
+	Message  string
+}
+
+func (d Diagnostic) String() string {
+	prefix := "eksiam"
+	if d.Pos.IsValid() {
+		prefix = d.Pos.String()
+	}
+	if d.Severity == Warning {
+		return prefix + ": warning: " + d.Message
+	}
+	return prefix + ": " + d.Message
+}
+
+// Diagnostics is a list of problems. Sort orders it by position and removes
+// duplicates, so that output is stable whatever order checks ran in.
+type Diagnostics []Diagnostic
+
+// Errorf appends an error at pos.
+func (ds *Diagnostics) Errorf(pos Pos, format string, args ...any) {
+	*ds = append(*ds, Diagnostic{Pos: pos, Severity: Error, Message: fmt.Sprintf(format, args...)})
+}
+
+// Warnf appends a warning at pos.
+func (ds *Diagnostics) Warnf(pos Pos, format string, args ...any) {
+	*ds = append(*ds, Diagnostic{Pos: pos, Severity: Warning, Message: fmt.Sprintf(format, args...)})
+}
+
+// HasErrors reports whether any diagnostic is an error.
+func (ds Diagnostics) HasErrors() bool {
+	return slices.ContainsFunc(ds, func(d Diagnostic) bool { return d.Severity == Error })
+}
+
+// Sorted returns the diagnostics ordered by file, line, column and message,
+// without duplicates.
+func (ds Diagnostics) Sorted() Diagnostics {
+	out := slices.Clone(ds)
+	slices.SortStableFunc(out, func(a, b Diagnostic) int {
+		return cmp.Or(
+			cmp.Compare(a.Pos.File, b.Pos.File),
+			cmp.Compare(a.Pos.Line, b.Pos.Line),
+			cmp.Compare(a.Pos.Col, b.Pos.Col),
+			cmp.Compare(a.Message, b.Message),
+		)
+	})
+	return slices.Compact(out)
+}
+
+// Err returns the diagnostics as an error when there is at least one error,
+// and nil otherwise.
+func (ds Diagnostics) Err() error {
+	if !ds.HasErrors() {
+		return nil
+	}
+	return ds
+}
+
+// Error renders every diagnostic on its own line, sorted.
+func (ds Diagnostics) Error() string {
+	var b strings.Builder
+	for i, d := range ds.Sorted() {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(d.String())
+	}
+	return b.String()
+}

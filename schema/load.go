@@ -1,0 +1,442 @@
+package schema
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Load parses and validates a spec. name is the path shown in diagnostics.
+// The returned spec is nil only when the YAML itself could not be parsed;
+// otherwise it holds everything that could be read, with defaults applied,
+// and the diagnostics list every problem found.
+func Load(name string, data []byte) (*Spec, Diagnostics) {
+	l := &loader{file: name}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		l.syntaxError(err)
+		return nil, l.diags.Sorted()
+	}
+	spec := &Spec{File: name}
+	root := &doc
+	if root.Kind == yaml.DocumentNode {
+		if len(root.Content) == 0 {
+			l.diags.Errorf(Pos{File: name, Line: 1, Col: 1}, "the spec is empty: it needs at least version, project, environment and cluster.region")
+			return nil, l.diags.Sorted()
+		}
+		root = root.Content[0]
+	}
+	l.spec(root, spec)
+	applyDefaults(spec)
+	validate(spec, &l.diags)
+	return spec, l.diags.Sorted()
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+
+// syntaxError turns a YAML parser error into a diagnostic at the line the
+// parser reports, column 1 when it reports none.
+func (l *loader) syntaxError(err error) {
+	var te *yaml.TypeError
+	msg := err.Error()
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	line := 1
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		if m[1] != "" {
+			fmt.Sscanf(m[1], "%d", &line)
+		}
+		msg = m[2]
+	}
+	l.diags.Errorf(Pos{File: l.file, Line: line, Col: 1}, "invalid YAML: %s", msg)
+}
+
+type loader struct {
+	file  string
+	diags Diagnostics
+}
+
+func (l *loader) pos(n *yaml.Node) Pos {
+	return Pos{File: l.file, Line: n.Line, Col: n.Column}
+}
+
+func (l *loader) errorf(n *yaml.Node, format string, args ...any) {
+	l.diags.Errorf(l.pos(n), format, args...)
+}
+
+// field is one allowed key of a mapping and how to read its value.
+type field struct {
+	key    string
+	decode func(key, val *yaml.Node)
+}
+
+// resolve follows YAML aliases so that anchors can be reused in a spec.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// mapping reads a mapping whose keys must be among fields. Unknown keys are
+// errors with a suggestion; repeated keys are errors.
+func (l *loader) mapping(n *yaml.Node, what string, fields []field) bool {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		if isNull(n) {
+			return false
+		}
+		l.errorf(n, "%s must be a mapping, not %s", what, describe(n))
+		return false
+	}
+	keys := make([]string, len(fields))
+	for i, f := range fields {
+		keys[i] = f.key
+	}
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], resolve(n.Content[i+1])
+		if k.Kind != yaml.ScalarNode {
+			l.errorf(k, "%s: keys must be strings", what)
+			continue
+		}
+		if prev, ok := seen[k.Value]; ok {
+			l.errorf(k, "%s: %s is set twice (first at line %d)", what, k.Value, prev.Line)
+			continue
+		}
+		seen[k.Value] = k
+		idx := slices.Index(keys, k.Value)
+		if idx < 0 {
+			l.errorf(k, "%s: unknown key %q%s", what, k.Value, suggest(k.Value, keys))
+			continue
+		}
+		fields[idx].decode(k, v)
+	}
+	return true
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return "empty"
+		case "!!bool":
+			return "a boolean"
+		case "!!int", "!!float":
+			return "a number"
+		}
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "something else"
+}
+
+// str reads a scalar as text. Numbers and booleans are taken as written
+// (tag values like 1234 are strings to AWS); lists, mappings and null are
+// errors.
+func (l *loader) str(what string, n *yaml.Node) Str {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		l.errorf(n, "%s must be a string, not %s", what, describe(n))
+		return Str{Pos: l.pos(n)}
+	}
+	return Str{Value: n.Value, Pos: l.pos(n), Set: true}
+}
+
+// quoted reads a scalar that must be a YAML string, for values such as
+// account ids whose digits YAML would otherwise read as a number.
+func (l *loader) quoted(what, example string, n *yaml.Node) Str {
+	n = resolve(n)
+	if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") {
+		l.errorf(n, "%s must be a quoted string (%s): YAML reads %s as a number", what, example, n.Value)
+		return Str{Pos: l.pos(n)}
+	}
+	return l.str(what, n)
+}
+
+func (l *loader) boolean(what string, n *yaml.Node) Bool {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		l.errorf(n, "%s must be true or false, not %s", what, describe(n))
+		return Bool{Pos: l.pos(n)}
+	}
+	return Bool{Value: n.Value == "true", Pos: l.pos(n), Set: true}
+}
+
+func (l *loader) integer(what string, n *yaml.Node) Int {
+	n = resolve(n)
+	var v int
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&v) != nil {
+		l.errorf(n, "%s must be a whole number, not %s", what, describe(n))
+		return Int{Pos: l.pos(n)}
+	}
+	return Int{Value: v, Pos: l.pos(n), Set: true}
+}
+
+// enum reads a string that must be one of values.
+func (l *loader) enum(what string, n *yaml.Node, values ...string) Str {
+	s := l.str(what, n)
+	if s.Set && !slices.Contains(values, s.Value) {
+		l.errorf(n, "%s must be one of %s, not %q%s", what, strings.Join(values, ", "), s.Value, suggest(s.Value, values))
+		s.Set = false
+	}
+	return s
+}
+
+// list reads a sequence, calling item for each element.
+func (l *loader) list(what string, n *yaml.Node, item func(i int, n *yaml.Node)) {
+	n = resolve(n)
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		l.errorf(n, "%s must be a list, not %s", what, describe(n))
+		return
+	}
+	for i, c := range n.Content {
+		item(i, resolve(c))
+	}
+}
+
+func (l *loader) strList(what string, n *yaml.Node) []Str {
+	var out []Str
+	l.list(what, n, func(i int, c *yaml.Node) {
+		if s := l.str(fmt.Sprintf("%s[%d]", what, i), c); s.Set {
+			out = append(out, s)
+		}
+	})
+	return out
+}
+
+// stringMap reads a mapping of strings to strings, such as tags.
+func (l *loader) stringMap(what string, n *yaml.Node) []KeyValue {
+	n = resolve(n)
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		l.errorf(n, "%s must be a mapping, not %s", what, describe(n))
+		return nil
+	}
+	var out []KeyValue
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		key := l.str(what+" key", k)
+		if !key.Set {
+			continue
+		}
+		if line, ok := seen[key.Value]; ok {
+			l.errorf(k, "%s: %s is set twice (first at line %d)", what, key.Value, line)
+			continue
+		}
+		seen[key.Value] = k.Line
+		val := l.str(fmt.Sprintf("%s.%s", what, key.Value), v)
+		if val.Set {
+			out = append(out, KeyValue{Key: key, Value: val})
+		}
+	}
+	return out
+}
+
+func (l *loader) spec(n *yaml.Node, s *Spec) {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		l.errorf(n, "the spec must be a mapping with version, project, environment and cluster, not %s", describe(n))
+		return
+	}
+	l.mapping(n, "spec", []field{
+		{"version", func(_, v *yaml.Node) { s.Version = l.integer("version", v) }},
+		{"project", func(_, v *yaml.Node) { s.Project = l.str("project", v) }},
+		{"environment", func(_, v *yaml.Node) { s.Environment = l.str("environment", v) }},
+		{"cluster", func(_, v *yaml.Node) { l.cluster(v, &s.Cluster) }},
+		{"tags", func(_, v *yaml.Node) { s.Tags = l.stringMap("tags", v) }},
+		{"naming", func(_, v *yaml.Node) {
+			l.mapping(v, "naming", []field{
+				{"nodeRole", func(_, v *yaml.Node) { s.Naming.NodeRole = l.str("naming.nodeRole", v) }},
+				{"podRole", func(_, v *yaml.Node) { s.Naming.PodRole = l.str("naming.podRole", v) }},
+			})
+		}},
+		{"nodeRole", func(k, v *yaml.Node) { l.nodeRole(k, v, &s.NodeRole) }},
+		{"serviceAccounts", func(_, v *yaml.Node) {
+			l.list("serviceAccounts", v, func(i int, c *yaml.Node) {
+				s.ServiceAccounts = append(s.ServiceAccounts, l.serviceAccount(fmt.Sprintf("serviceAccounts[%d]", i), c))
+			})
+		}},
+		{"irsa", func(k, v *yaml.Node) {
+			s.IRSA = &IRSA{Pos: l.pos(k)}
+			l.mapping(v, "irsa", []field{
+				{"oidcProviderArn", func(_, v *yaml.Node) { s.IRSA.OIDCProviderARN = l.str("irsa.oidcProviderArn", v) }},
+			})
+		}},
+	})
+}
+
+func (l *loader) cluster(n *yaml.Node, c *Cluster) {
+	l.mapping(n, "cluster", []field{
+		{"name", func(_, v *yaml.Node) { c.Name = l.str("cluster.name", v) }},
+		{"region", func(_, v *yaml.Node) { c.Region = l.str("cluster.region", v) }},
+		{"partition", func(_, v *yaml.Node) { c.Partition = l.enum("cluster.partition", v, "aws", "aws-cn", "aws-us-gov") }},
+		{"accountId", func(_, v *yaml.Node) { c.AccountID = l.quoted("cluster.accountId", `"111122223333"`, v) }},
+		{"version", func(_, v *yaml.Node) { c.Version = l.quoted("cluster.version", `"1.31"`, v) }},
+	})
+}
+
+func (l *loader) nodeRole(k, n *yaml.Node, r *NodeRole) {
+	r.Pos = l.pos(k)
+	l.mapping(n, "nodeRole", []field{
+		{"enabled", func(_, v *yaml.Node) { r.Enabled = l.boolean("nodeRole.enabled", v) }},
+		{"policy", func(_, v *yaml.Node) { r.Policy = l.enum("nodeRole.policy", v, PolicyManaged, PolicyRestrictive) }},
+		{"ecr", func(_, v *yaml.Node) { r.ECR = l.enum("nodeRole.ecr", v, ECRPullOnly, ECRReadOnly) }},
+		{"cni", func(_, v *yaml.Node) { r.CNI = l.enum("nodeRole.cni", v, CNISeparateRole, CNINodeRole, CNINone) }},
+		{"ipFamily", func(_, v *yaml.Node) { r.IPFamily = l.enum("nodeRole.ipFamily", v, IPv4, IPv6) }},
+		{"ssm", func(_, v *yaml.Node) { r.SSM = l.boolean("nodeRole.ssm", v) }},
+		{"instanceProfile", func(_, v *yaml.Node) { r.InstanceProfile = l.boolean("nodeRole.instanceProfile", v) }},
+		{"additionalPolicyArns", func(_, v *yaml.Node) { r.AdditionalPolicyARNs = l.strList("nodeRole.additionalPolicyArns", v) }},
+		{"permissionsBoundary", func(_, v *yaml.Node) { r.PermissionsBoundary = l.str("nodeRole.permissionsBoundary", v) }},
+		{"path", func(_, v *yaml.Node) { r.Path = l.str("nodeRole.path", v) }},
+		{"nodeGroups", func(_, v *yaml.Node) {
+			r.NodeGroups = l.strList("nodeRole.nodeGroups", v)
+			if r.NodeGroups == nil {
+				r.NodeGroups = []Str{}
+			}
+		}},
+	})
+}
+
+func (l *loader) serviceAccount(what string, n *yaml.Node) ServiceAccount {
+	sa := ServiceAccount{Pos: l.pos(n)}
+	if n.Kind != yaml.MappingNode {
+		l.errorf(n, "%s must be a mapping with namespace and name, not %s", what, describe(n))
+		return sa
+	}
+	l.mapping(n, what, []field{
+		{"namespace", func(_, v *yaml.Node) { sa.Namespace = l.str(what+".namespace", v) }},
+		{"name", func(_, v *yaml.Node) { sa.Name = l.str(what+".name", v) }},
+		{"mechanism", func(_, v *yaml.Node) {
+			sa.Mechanism = l.enum(what+".mechanism", v, MechanismPodIdentity, MechanismIRSA, MechanismBoth)
+		}},
+		{"roleName", func(_, v *yaml.Node) { sa.RoleName = l.str(what+".roleName", v) }},
+		{"presets", func(_, v *yaml.Node) { sa.Presets = l.strList(what+".presets", v) }},
+		{"presetOptions", func(_, v *yaml.Node) { sa.PresetOptions = l.presetOptions(what+".presetOptions", v) }},
+		{"managedPolicyArns", func(_, v *yaml.Node) { sa.ManagedPolicyARNs = l.strList(what+".managedPolicyArns", v) }},
+		{"policy", func(_, v *yaml.Node) { sa.Policy = l.statements(what+".policy", v) }},
+		{"maxSessionDuration", func(_, v *yaml.Node) { sa.MaxSessionDuration = l.integer(what+".maxSessionDuration", v) }},
+		{"permissionsBoundary", func(_, v *yaml.Node) { sa.PermissionsBoundary = l.str(what+".permissionsBoundary", v) }},
+		{"tags", func(_, v *yaml.Node) { sa.Tags = l.stringMap(what+".tags", v) }},
+		{"trust", func(_, v *yaml.Node) { sa.Trust = l.enum(what+".trust", v, TrustScoped, TrustAccount) }},
+		{"sessionTags", func(_, v *yaml.Node) { sa.SessionTags = l.boolean(what+".sessionTags", v) }},
+		{"targetRoleArn", func(_, v *yaml.Node) { sa.TargetRoleARN = l.str(what+".targetRoleArn", v) }},
+		{"sessionPolicy", func(k, v *yaml.Node) {
+			sa.SessionPolicyPos = l.pos(k)
+			sa.SessionPolicy = l.statements(what+".sessionPolicy", v)
+		}},
+	})
+	return sa
+}
+
+func (l *loader) presetOptions(what string, n *yaml.Node) []PresetOption {
+	n = resolve(n)
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		l.errorf(n, "%s must be a mapping of option names to values, not %s", what, describe(n))
+		return nil
+	}
+	var out []PresetOption
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], resolve(n.Content[i+1])
+		name := l.str(what+" key", k)
+		if !name.Set {
+			continue
+		}
+		opt := PresetOption{Name: name}
+		if v.Kind == yaml.SequenceNode {
+			opt.Values = l.strList(what+"."+name.Value, v)
+		} else if s := l.str(what+"."+name.Value, v); s.Set {
+			opt.Values = []Str{s}
+		}
+		out = append(out, opt)
+	}
+	return out
+}
+
+func (l *loader) statements(what string, n *yaml.Node) []Statement {
+	out := []Statement{}
+	l.list(what, n, func(i int, c *yaml.Node) {
+		w := fmt.Sprintf("%s[%d]", what, i)
+		st := Statement{Pos: l.pos(c)}
+		if c.Kind != yaml.MappingNode {
+			l.errorf(c, "%s must be a mapping with actions and resources, not %s", w, describe(c))
+			return
+		}
+		l.mapping(c, w, []field{
+			{"sid", func(_, v *yaml.Node) { st.Sid = l.str(w+".sid", v) }},
+			{"effect", func(_, v *yaml.Node) { st.Effect = l.enum(w+".effect", v, "Allow", "Deny") }},
+			{"actions", func(_, v *yaml.Node) { st.Actions = l.strList(w+".actions", v) }},
+			{"notActions", func(_, v *yaml.Node) { st.NotActions = l.strList(w+".notActions", v) }},
+			{"resources", func(_, v *yaml.Node) { st.Resources = l.strList(w+".resources", v) }},
+			{"notResources", func(_, v *yaml.Node) { st.NotResources = l.strList(w+".notResources", v) }},
+			{"condition", func(_, v *yaml.Node) { st.Conditions = l.conditions(w+".condition", v) }},
+			{"principals", func(k, _ *yaml.Node) {
+				l.errorf(k, "%s: principals cannot be set: eksiam writes each role's trust policy itself", w)
+			}},
+		})
+		out = append(out, st)
+	})
+	return out
+}
+
+// conditions reads operator -> key -> string or list of strings.
+func (l *loader) conditions(what string, n *yaml.Node) []Condition {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		l.errorf(n, "%s must be a mapping of operators (StringEquals, ...) to keys and values, not %s", what, describe(n))
+		return nil
+	}
+	var out []Condition
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		opNode, keys := n.Content[i], resolve(n.Content[i+1])
+		op := l.str(what+" operator", opNode)
+		if !op.Set {
+			continue
+		}
+		if keys.Kind != yaml.MappingNode {
+			l.errorf(keys, "%s.%s must be a mapping of condition keys to values, not %s", what, op.Value, describe(keys))
+			continue
+		}
+		for j := 0; j+1 < len(keys.Content); j += 2 {
+			keyNode, valNode := keys.Content[j], resolve(keys.Content[j+1])
+			key := l.str(what+"."+op.Value+" key", keyNode)
+			if !key.Set {
+				continue
+			}
+			w := what + "." + op.Value + "." + key.Value
+			var values []Str
+			if valNode.Kind == yaml.SequenceNode {
+				values = l.strList(w, valNode)
+				if len(valNode.Content) == 0 {
+					l.errorf(valNode, "%s needs at least one value", w)
+				}
+			} else if s := l.str(w, valNode); s.Set {
+				values = []Str{s}
+			}
+			out = append(out, Condition{Operator: op, Key: key, Values: values})
+		}
+	}
+	return out
+}

@@ -1,0 +1,501 @@
+package schema
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Defaults of SPEC §1.
+const (
+	DefaultNodeRoleName       = "{project}-{environment}-node"
+	DefaultPodRoleName        = "{project}-{environment}-{namespace}-{serviceAccount}"
+	DefaultMaxSessionDuration = 3600
+)
+
+func applyDefaults(s *Spec) {
+	def := func(v *Str, d string) {
+		if !v.Set {
+			v.Value = d
+		}
+	}
+	if !s.Version.Set {
+		s.Version.Value = 1
+	}
+	if !s.Cluster.Name.Set && s.Project.Value != "" && s.Environment.Value != "" {
+		s.Cluster.Name.Value = s.Project.Value + "-" + s.Environment.Value
+	}
+	if !s.Cluster.Partition.Set {
+		s.Cluster.Partition.Value = PartitionOf(s.Cluster.Region.Value)
+	}
+	def(&s.Naming.NodeRole, DefaultNodeRoleName)
+	def(&s.Naming.PodRole, DefaultPodRoleName)
+	r := &s.NodeRole
+	if !r.Enabled.Set {
+		r.Enabled.Value = true
+	}
+	def(&r.Policy, PolicyManaged)
+	def(&r.ECR, ECRPullOnly)
+	def(&r.CNI, CNISeparateRole)
+	def(&r.IPFamily, IPv4)
+	def(&r.Path, "/")
+	if !r.InstanceProfile.Set {
+		r.InstanceProfile.Value = true
+	}
+	if r.NodeGroups == nil {
+		r.NodeGroups = []Str{{Value: "default"}}
+	}
+	for i := range s.ServiceAccounts {
+		sa := &s.ServiceAccounts[i]
+		def(&sa.Mechanism, MechanismPodIdentity)
+		if sa.UsesPodIdentity() {
+			def(&sa.Trust, TrustScoped)
+			if !sa.SessionTags.Set {
+				sa.SessionTags.Value = true
+			}
+		}
+		if !sa.MaxSessionDuration.Set {
+			sa.MaxSessionDuration.Value = DefaultMaxSessionDuration
+		}
+		for j := range sa.Policy {
+			def(&sa.Policy[j].Effect, "Allow")
+		}
+		for j := range sa.SessionPolicy {
+			def(&sa.SessionPolicy[j].Effect, "Allow")
+		}
+	}
+}
+
+// commercialRegions are the regions of the aws partition that a spec may
+// name without setting cluster.partition.
+var commercialRegions = []string{
+	"af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+	"ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+	"ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1",
+	"eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3",
+	"il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2",
+	"us-west-1", "us-west-2",
+}
+
+// PartitionOf returns the partition a region belongs to, or "" when the
+// region is not one eksiam knows.
+func PartitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case slices.Contains(commercialRegions, region):
+		return "aws"
+	}
+	return ""
+}
+
+var (
+	nameRE        = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	clusterNameRE = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]*$`)
+	regionRE      = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	accountRE     = regexp.MustCompile(`^[0-9]{12}$`)
+	k8sVersionRE  = regexp.MustCompile(`^1\.[0-9]+$`)
+	dnsLabelRE    = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	roleNameRE    = regexp.MustCompile(`^[\w+=,.@-]+$`)
+	iamPathRE     = regexp.MustCompile(`^/([\x21-\x7E]*/)?$`)
+	nodeGroupRE   = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]*$`)
+	actionRE      = regexp.MustCompile(`^([a-z0-9-]+:[A-Za-z0-9*?]+|\*)$`)
+	sidRE         = regexp.MustCompile(`^[A-Za-z0-9]*$`)
+	arnRE         = regexp.MustCompile(`^arn:([^:]+):([^:]*):([^:]*):([^:]*):(.+)$`)
+	tagKeyRE      = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
+	tagValueRE    = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`)
+)
+
+// Name-template placeholders.
+var (
+	nodeRolePlaceholders = []string{"project", "environment", "region", "cluster"}
+	podRolePlaceholders  = []string{"project", "environment", "region", "cluster", "namespace", "serviceAccount"}
+	templatePartRE       = regexp.MustCompile(`\{([^{}]*)\}`)
+)
+
+// conditionOperators are IAM's condition operators, without the IfExists
+// suffix and the ForAllValues:/ForAnyValue: prefixes.
+var conditionOperators = []string{
+	"StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
+	"StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan",
+	"NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals", "DateEquals",
+	"DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals",
+	"Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals", "ArnLike", "ArnNotEquals",
+	"ArnNotLike", "Null",
+}
+
+type validator struct {
+	s     *Spec
+	diags *Diagnostics
+}
+
+func (v *validator) errorf(pos Pos, format string, args ...any) {
+	v.diags.Errorf(pos, format, args...)
+}
+
+// missing reports a required key that is absent; the position is the
+// mapping's when known, else the top of the file.
+func (v *validator) missing(at Pos, what, hint string) {
+	if !at.IsValid() {
+		at = Pos{File: v.s.File, Line: 1, Col: 1}
+	}
+	v.errorf(at, "%s is required%s", what, hint)
+}
+
+func validate(s *Spec, diags *Diagnostics) {
+	v := &validator{s: s, diags: diags}
+	top := Pos{File: s.File, Line: 1, Col: 1}
+	if s.Version.Set && s.Version.Value != 1 {
+		v.errorf(s.Version.Pos, "version must be 1, the only spec version this eksiam reads")
+	}
+	v.projectName("project", s.Project, top)
+	v.projectName("environment", s.Environment, top)
+	v.cluster(&s.Cluster, top)
+	v.tags("tags", s.Tags)
+	v.template("naming.nodeRole", s.Naming.NodeRole, nodeRolePlaceholders)
+	v.template("naming.podRole", s.Naming.PodRole, podRolePlaceholders)
+	v.nodeRole(&s.NodeRole)
+	v.serviceAccounts()
+	if s.IRSA != nil && s.IRSA.OIDCProviderARN.Value != "" {
+		arn := s.IRSA.OIDCProviderARN
+		if v.arn("irsa.oidcProviderArn", arn) && !strings.Contains(arn.Value, ":oidc-provider/") {
+			v.errorf(arn.Pos, "irsa.oidcProviderArn must be an OIDC provider ARN (arn:${partition}:iam::ACCOUNT:oidc-provider/oidc.eks.REGION.amazonaws.com/id/ID)")
+		}
+	}
+}
+
+func (v *validator) projectName(what string, s Str, top Pos) {
+	switch {
+	case !s.Set || s.Value == "":
+		if !s.Pos.IsValid() {
+			v.missing(top, what, "")
+		} else {
+			v.errorf(s.Pos, "%s must not be empty", what)
+		}
+	case !nameRE.MatchString(s.Value):
+		v.errorf(s.Pos, "%s %q must be lowercase letters, digits and hyphens, starting with a letter or digit", what, s.Value)
+	case len(s.Value) > 32:
+		v.errorf(s.Pos, "%s %q is %d characters; the limit is 32", what, s.Value, len(s.Value))
+	}
+}
+
+func (v *validator) cluster(c *Cluster, top Pos) {
+	if c.Name.Set && (!clusterNameRE.MatchString(c.Name.Value) || len(c.Name.Value) > 100) {
+		v.errorf(c.Name.Pos, "cluster.name %q is not a valid EKS cluster name (letters, digits, hyphens and underscores, starting with a letter or digit, at most 100)", c.Name.Value)
+	}
+	switch {
+	case !c.Region.Set:
+		v.missing(top, "cluster.region", " (for example eu-west-1)")
+		return
+	case !regionRE.MatchString(c.Region.Value):
+		v.errorf(c.Region.Pos, "cluster.region %q is not an AWS region name (for example eu-west-1)", c.Region.Value)
+		return
+	}
+	implied := PartitionOf(c.Region.Value)
+	switch {
+	case !c.Partition.Set && c.Partition.Value == "":
+		v.errorf(c.Region.Pos, "cluster.region %q is not a region eksiam knows: set cluster.partition (aws, aws-cn or aws-us-gov)", c.Region.Value)
+	case c.Partition.Set && implied != "" && implied != c.Partition.Value:
+		v.errorf(c.Partition.Pos, "cluster.partition %s does not match region %s, which is in %s", c.Partition.Value, c.Region.Value, implied)
+	}
+	if c.AccountID.Set && !accountRE.MatchString(c.AccountID.Value) {
+		v.errorf(c.AccountID.Pos, "cluster.accountId %q must be 12 digits", c.AccountID.Value)
+	}
+	if c.Version.Set && !k8sVersionRE.MatchString(c.Version.Value) {
+		v.errorf(c.Version.Pos, "cluster.version %q must be a Kubernetes minor version such as \"1.31\"", c.Version.Value)
+	}
+}
+
+func (v *validator) tags(what string, tags []KeyValue) {
+	for _, t := range tags {
+		switch {
+		case !tagKeyRE.MatchString(t.Key.Value):
+			v.errorf(t.Key.Pos, "%s: key %q must be 1 to 128 letters, digits, spaces and _.:/=+-@", what, t.Key.Value)
+		case strings.HasPrefix(strings.ToLower(t.Key.Value), "aws:"):
+			v.errorf(t.Key.Pos, "%s: key %q uses the prefix aws:, which AWS reserves", what, t.Key.Value)
+		}
+		if hasPlaceholder(t.Value.Value) {
+			v.errorf(t.Value.Pos, "%s.%s: placeholders are not allowed in tags; write the value itself", what, t.Key.Value)
+		} else if !tagValueRE.MatchString(t.Value.Value) {
+			v.errorf(t.Value.Pos, "%s.%s: value must be at most 256 letters, digits, spaces and _.:/=+-@", what, t.Key.Value)
+		}
+	}
+}
+
+// template checks a naming template: known {placeholders}, and literal text
+// that IAM accepts in a role name.
+func (v *validator) template(what string, t Str, allowed []string) {
+	for _, m := range templatePartRE.FindAllStringSubmatch(t.Value, -1) {
+		if !slices.Contains(allowed, m[1]) {
+			v.errorf(t.Pos, "%s: unknown placeholder {%s}%s; it may use {%s}", what, m[1], suggest(m[1], allowed), strings.Join(allowed, "} {"))
+		}
+	}
+	literal := templatePartRE.ReplaceAllString(t.Value, "")
+	if t.Value == "" {
+		v.errorf(t.Pos, "%s must not be empty", what)
+	} else if literal != "" && !roleNameRE.MatchString(literal) {
+		v.errorf(t.Pos, "%s %q has characters IAM does not allow in role names (allowed: letters, digits and +=,.@_-)", what, t.Value)
+	}
+}
+
+func (v *validator) nodeRole(r *NodeRole) {
+	for i, a := range r.AdditionalPolicyARNs {
+		v.arn(fmt.Sprintf("nodeRole.additionalPolicyArns[%d]", i), a)
+	}
+	if r.PermissionsBoundary.Value != "" {
+		v.arn("nodeRole.permissionsBoundary", r.PermissionsBoundary)
+	}
+	if !iamPathRE.MatchString(r.Path.Value) || len(r.Path.Value) > 512 {
+		v.errorf(r.Path.Pos, "nodeRole.path %q must start and end with / (for example /eks/), at most 512 characters", r.Path.Value)
+	}
+	seen := map[string]Pos{}
+	for _, g := range r.NodeGroups {
+		if !nodeGroupRE.MatchString(g.Value) || len(g.Value) > 63 {
+			v.errorf(g.Pos, "nodeRole.nodeGroups: %q is not a valid node group name (a letter, then letters, digits and hyphens, at most 63)", g.Value)
+		}
+		if prev, ok := seen[g.Value]; ok {
+			v.errorf(g.Pos, "nodeRole.nodeGroups: %q is listed twice (first at %s)", g.Value, prev)
+		}
+		seen[g.Value] = g.Pos
+	}
+}
+
+func (v *validator) serviceAccounts() {
+	seen := map[string]Pos{}
+	for i := range v.s.ServiceAccounts {
+		sa := &v.s.ServiceAccounts[i]
+		what := fmt.Sprintf("serviceAccounts[%d]", i)
+		v.serviceAccount(what, sa)
+		if sa.Namespace.Value == "" || sa.Name.Value == "" {
+			continue
+		}
+		key := sa.Namespace.Value + "/" + sa.Name.Value
+		if prev, ok := seen[key]; ok {
+			v.errorf(sa.Pos, "ServiceAccount %s is listed twice (first at %s)", key, prev)
+		}
+		seen[key] = sa.Pos
+		if key == "kube-system/aws-node" && v.s.NodeRole.CNI.Value == CNISeparateRole {
+			v.errorf(sa.Pos, "ServiceAccount kube-system/aws-node duplicates the CNI role that nodeRole.cni: separate-role generates; set nodeRole.cni: none to define it here")
+		}
+	}
+}
+
+func (v *validator) serviceAccount(what string, sa *ServiceAccount) {
+	switch {
+	case !sa.Namespace.Set:
+		v.missing(sa.Pos, what+".namespace", "")
+	case !dnsLabelRE.MatchString(sa.Namespace.Value) || len(sa.Namespace.Value) > 63:
+		v.errorf(sa.Namespace.Pos, "%s.namespace %q is not a Kubernetes namespace name (DNS-1123 label: lowercase letters, digits and hyphens, at most 63)", what, sa.Namespace.Value)
+	}
+	switch {
+	case !sa.Name.Set:
+		v.missing(sa.Pos, what+".name", "")
+	case !isDNSSubdomain(sa.Name.Value):
+		v.errorf(sa.Name.Pos, "%s.name %q is not a Kubernetes ServiceAccount name (DNS-1123 subdomain: lowercase letters, digits, hyphens and dots, at most 253)", what, sa.Name.Value)
+	}
+	if sa.RoleName.Value != "" {
+		switch {
+		case !roleNameRE.MatchString(sa.RoleName.Value):
+			v.errorf(sa.RoleName.Pos, "%s.roleName %q has characters IAM does not allow in role names (allowed: letters, digits and +=,.@_-)", what, sa.RoleName.Value)
+		case len(sa.RoleName.Value) > 64:
+			v.errorf(sa.RoleName.Pos, "%s.roleName is %d characters; IAM allows 64 (an explicit roleName is never shortened)", what, len(sa.RoleName.Value))
+		}
+	}
+	v.presets(what, sa)
+	for i, a := range sa.ManagedPolicyARNs {
+		v.arn(fmt.Sprintf("%s.managedPolicyArns[%d]", what, i), a)
+	}
+	v.statements(what+".policy", sa.Policy)
+	if d := sa.MaxSessionDuration; d.Set && (d.Value < 3600 || d.Value > 43200) {
+		v.errorf(d.Pos, "%s.maxSessionDuration must be between 3600 and 43200 seconds, not %d", what, d.Value)
+	}
+	if sa.PermissionsBoundary.Value != "" {
+		v.arn(what+".permissionsBoundary", sa.PermissionsBoundary)
+	}
+	v.tags(what+".tags", sa.Tags)
+	v.mechanism(what, sa)
+}
+
+// mechanism checks the fields that only some mechanisms take, and the
+// combinations AWS refuses.
+func (v *validator) mechanism(what string, sa *ServiceAccount) {
+	if !sa.UsesPodIdentity() {
+		for _, f := range []struct {
+			name string
+			pos  Pos
+			set  bool
+		}{
+			{"trust", sa.Trust.Pos, sa.Trust.Set},
+			{"sessionTags", sa.SessionTags.Pos, sa.SessionTags.Set},
+			{"targetRoleArn", sa.TargetRoleARN.Pos, sa.TargetRoleARN.Set},
+			{"sessionPolicy", sa.SessionPolicyPos, sa.SessionPolicyPos.IsValid()},
+		} {
+			if f.set {
+				v.errorf(f.pos, "%s.%s applies to EKS Pod Identity only; this ServiceAccount uses mechanism: irsa", what, f.name)
+			}
+		}
+	}
+	if sa.UsesIRSA() {
+		switch {
+		case v.s.IRSA == nil:
+			v.errorf(sa.Mechanism.Pos, "%s uses mechanism: %s, which needs a top-level irsa mapping (irsa: {} looks the OIDC provider up)", what, sa.Mechanism.Value)
+		case sa.Mechanism.Value == MechanismBoth && v.s.IRSA.OIDCProviderARN.Value == "":
+			v.errorf(sa.Mechanism.Pos, "%s uses mechanism: both, which needs irsa.oidcProviderArn set", what)
+		}
+	}
+	if !sa.UsesPodIdentity() {
+		return
+	}
+	if sa.Trust.Value == TrustScoped && !sa.SessionTags.Value {
+		at := sa.SessionTags.Pos
+		v.errorf(at, "%s: trust: scoped matches the session tags that Pod Identity sets, so it needs sessionTags: true; set trust: account to turn session tags off", what)
+	}
+	if sa.TargetRoleARN.Set {
+		if v.arn(what+".targetRoleArn", sa.TargetRoleARN) && !strings.Contains(sa.TargetRoleARN.Value, ":role/") {
+			v.errorf(sa.TargetRoleARN.Pos, "%s.targetRoleArn must be an IAM role ARN (arn:${partition}:iam::ACCOUNT:role/NAME)", what)
+		}
+	}
+	if sa.SessionPolicyPos.IsValid() {
+		if len(sa.SessionPolicy) == 0 {
+			v.errorf(sa.SessionPolicyPos, "%s.sessionPolicy needs at least one statement", what)
+		}
+		if sa.SessionTags.Value {
+			v.errorf(sa.SessionPolicyPos, "%s.sessionPolicy needs sessionTags: false (AWS requires session tags off on an association with a session policy), and so trust: account", what)
+		}
+		v.statements(what+".sessionPolicy", sa.SessionPolicy)
+	}
+}
+
+func (v *validator) presets(what string, sa *ServiceAccount) {
+	for _, p := range sa.Presets {
+		v.errorf(p.Pos, "%s.presets: unknown preset %q; this eksiam has no built-in presets yet", what, p.Value)
+	}
+	if len(sa.Presets) == 0 {
+		for _, o := range sa.PresetOptions {
+			v.errorf(o.Name.Pos, "%s.presetOptions.%s is set, but the ServiceAccount has no presets", what, o.Name.Value)
+		}
+	}
+}
+
+func isDNSSubdomain(s string) bool {
+	if len(s) == 0 || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if !dnsLabelRE.MatchString(label) {
+			return false
+		}
+	}
+	return true
+}
+
+// placeholders checks that s has only known placeholders.
+func (v *validator) placeholders(what string, s Str) bool {
+	if _, err := SplitPlaceholders(s.Value); err != nil {
+		v.errorf(s.Pos, "%s: %v", what, err)
+		return false
+	}
+	return true
+}
+
+// arn checks an ARN-valued field: known placeholders, the shape
+// arn:partition:service:region:account:resource, and a partition that is
+// the cluster's.
+func (v *validator) arn(what string, s Str) bool {
+	if !v.placeholders(what, s) {
+		return false
+	}
+	m := arnRE.FindStringSubmatch(flatten(s.Value))
+	if m == nil {
+		v.errorf(s.Pos, "%s %q is not an ARN (arn:${partition}:SERVICE:REGION:ACCOUNT:RESOURCE)", what, s.Value)
+		return false
+	}
+	if m[1] != "X" && v.s.Cluster.Partition.Value != "" && m[1] != v.s.Cluster.Partition.Value {
+		v.errorf(s.Pos, "%s names partition %s, but the cluster is in %s; write arn:${partition}:... to follow the cluster", what, m[1], v.s.Cluster.Partition.Value)
+		return false
+	}
+	return true
+}
+
+// flatten replaces every ${...} by X so that the colons of IAM policy
+// variables do not disturb the ARN's shape.
+func flatten(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			break
+		}
+		end := strings.IndexByte(s[i:], '}')
+		if end < 0 {
+			break
+		}
+		b.WriteString(s[:i])
+		b.WriteString("X")
+		s = s[i+end+1:]
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+func (v *validator) statements(what string, sts []Statement) {
+	sids := map[string]Pos{}
+	for i := range sts {
+		st := &sts[i]
+		w := fmt.Sprintf("%s[%d]", what, i)
+		if st.Sid.Set {
+			if !sidRE.MatchString(st.Sid.Value) {
+				v.errorf(st.Sid.Pos, "%s.sid %q must be letters and digits only", w, st.Sid.Value)
+			}
+			if prev, ok := sids[st.Sid.Value]; ok && st.Sid.Value != "" {
+				v.errorf(st.Sid.Pos, "%s.sid %q is used twice in one policy (first at %s)", w, st.Sid.Value, prev)
+			}
+			sids[st.Sid.Value] = st.Sid.Pos
+		}
+		switch {
+		case len(st.Actions) == 0 && len(st.NotActions) == 0:
+			v.errorf(st.Pos, "%s needs actions (or notActions)", w)
+		case len(st.Actions) > 0 && len(st.NotActions) > 0:
+			v.errorf(st.NotActions[0].Pos, "%s has both actions and notActions; use one", w)
+		}
+		for _, a := range slices.Concat(st.Actions, st.NotActions) {
+			if !actionRE.MatchString(a.Value) {
+				v.errorf(a.Pos, "%s: action %q must be service:Action (for example s3:GetObject)", w, a.Value)
+			}
+		}
+		switch {
+		case len(st.Resources) == 0 && len(st.NotResources) == 0:
+			v.errorf(st.Pos, "%s needs resources (or notResources)", w)
+		case len(st.Resources) > 0 && len(st.NotResources) > 0:
+			v.errorf(st.NotResources[0].Pos, "%s has both resources and notResources; use one", w)
+		}
+		for _, r := range slices.Concat(st.Resources, st.NotResources) {
+			if r.Value != "*" {
+				v.arn(w+": resource", r)
+			}
+		}
+		for _, c := range st.Conditions {
+			v.condition(w, c)
+		}
+	}
+}
+
+func (v *validator) condition(what string, c Condition) {
+	op := c.Operator.Value
+	base := strings.TrimPrefix(strings.TrimPrefix(op, "ForAllValues:"), "ForAnyValue:")
+	if base != "Null" {
+		base = strings.TrimSuffix(base, "IfExists")
+	}
+	if !slices.Contains(conditionOperators, base) {
+		v.errorf(c.Operator.Pos, "%s: unknown condition operator %q%s", what, op, suggest(op, conditionOperators))
+	}
+	if c.Key.Value == "" || hasPlaceholder(c.Key.Value) {
+		v.errorf(c.Key.Pos, "%s: condition key %q must be a plain key such as aws:ResourceTag/team (no placeholders)", what, c.Key.Value)
+	}
+	for _, val := range c.Values {
+		v.placeholders(what+": condition value", val)
+	}
+}
