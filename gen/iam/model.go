@@ -1,0 +1,260 @@
+// Package iam is eksiam's IAM model: the roles, trust policies, permission
+// policies and Pod Identity associations that a spec asks for, normalized
+// and sorted, with every value that may differ per output format held as an
+// Expr. Build turns a validated schema.Spec into a Model; it applies the
+// naming rules, the trust rules and IAM's limits. The model knows nothing of
+// output formats: the emitters translate it into syntax.
+package iam
+
+import "github.com/eksiam/eksiam/schema"
+
+// Model is everything eksiam generates for one spec.
+type Model struct {
+	// SpecName is the base name of the spec file, for generated headers.
+	SpecName    string     `json:"spec"`
+	Project     string     `json:"project"`
+	Environment string     `json:"environment"`
+	Cluster     Cluster    `json:"cluster"`
+	Variables   []Variable `json:"variables"`
+	Tags        []Tag      `json:"tags,omitempty"`
+	// NodeRole is nil when nodeRole.enabled is false.
+	NodeRole   *Role    `json:"nodeRole,omitempty"`
+	NodeGroups []string `json:"nodeGroups,omitempty"`
+	IPFamily   string   `json:"ipFamily"`
+	// PodRoles are sorted by namespace, then ServiceAccount name.
+	PodRoles []*Role `json:"podRoles"`
+	// IRSA is set when a role trusts the cluster's OIDC provider.
+	IRSA *IRSA `json:"irsa,omitempty"`
+}
+
+// Cluster is the cluster the roles belong to, as the spec gives it.
+type Cluster struct {
+	Name      string `json:"name"`
+	Region    string `json:"region"`
+	Partition string `json:"partition"`
+	// AccountID is empty when it is resolved at deploy time.
+	AccountID string `json:"accountId,omitempty"`
+	Version   string `json:"version,omitempty"`
+}
+
+// Variable is an input of the generated code that names are built from:
+// a Terraform variable, a CloudFormation parameter. MaxLength keeps every
+// name built from it within IAM's limits.
+type Variable struct {
+	Ref         Ref    `json:"ref"`
+	Default     string `json:"default"`
+	Pattern     string `json:"pattern"`
+	MaxLength   int    `json:"maxLength"`
+	Description string `json:"description"`
+}
+
+// Tag is one resource tag.
+type Tag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// RoleKind tells node roles from pod roles.
+type RoleKind string
+
+// Role kinds.
+const (
+	KindNode RoleKind = "node"
+	KindPod  RoleKind = "pod"
+)
+
+// Role is one IAM role and everything attached to it.
+type Role struct {
+	Kind RoleKind `json:"kind"`
+	// ID is the role's stable logical name in snake case
+	// (namespace__service_account, or "node"); PascalID the same for
+	// formats that allow only letters and digits. Both depend only on the
+	// role's own namespace and ServiceAccount.
+	ID             string `json:"id"`
+	PascalID       string `json:"pascalId"`
+	Namespace      string `json:"namespace,omitempty"`
+	ServiceAccount string `json:"serviceAccount,omitempty"`
+	// Mechanism is pod-identity, irsa or both; empty for the node role.
+	Mechanism string `json:"mechanism,omitempty"`
+	// Trust is scoped or account for Pod Identity roles.
+	Trust string `json:"trust,omitempty"`
+	// Name is built from the naming template. Shortened names and explicit
+	// roleNames are literal.
+	Name      Expr `json:"name"`
+	Shortened bool `json:"shortened,omitempty"`
+	// Explicit is set when the spec gave roleName.
+	Explicit            bool      `json:"explicit,omitempty"`
+	Description         string    `json:"description"`
+	Path                string    `json:"path"`
+	AssumeRolePolicy    Document  `json:"assumeRolePolicy"`
+	MaxSessionDuration  int       `json:"maxSessionDuration"`
+	PermissionsBoundary Expr      `json:"permissionsBoundary,omitempty"`
+	ManagedPolicyARNs   []Expr    `json:"managedPolicyArns,omitempty"`
+	InlinePolicies      []*Policy `json:"inlinePolicies,omitempty"`
+	// CustomerPolicies hold the statements that did not fit in the role's
+	// inline policies (SPEC §2), named <role name>-<n>.
+	CustomerPolicies []*Policy    `json:"customerPolicies,omitempty"`
+	Tags             []Tag        `json:"tags,omitempty"`
+	InstanceProfile  bool         `json:"instanceProfile,omitempty"`
+	Association      *Association `json:"association,omitempty"`
+	Pos              schema.Pos   `json:"-"`
+}
+
+// Policy is a named permission policy of a role.
+type Policy struct {
+	// Name is eksiam-<purpose> for inline policies, <role name>-<n> for
+	// customer-managed ones.
+	Name Expr `json:"name"`
+	// Purpose is the short name that logical names derive from: "policy",
+	// "worker-node", "cni-ipv6", "target-role", or "1", "2", ... for
+	// customer-managed policies.
+	Purpose  string   `json:"purpose"`
+	Document Document `json:"document"`
+}
+
+// Document is an IAM policy document.
+type Document struct {
+	Statements []Statement `json:"statements"`
+}
+
+// Statement is one IAM policy statement. Sets (actions, resources,
+// condition values) are sorted and de-duplicated.
+type Statement struct {
+	Sid          string      `json:"sid,omitempty"`
+	Effect       string      `json:"effect"`
+	Principals   []Principal `json:"principals,omitempty"`
+	Actions      []string    `json:"actions,omitempty"`
+	NotActions   []string    `json:"notActions,omitempty"`
+	Resources    []Expr      `json:"resources,omitempty"`
+	NotResources []Expr      `json:"notResources,omitempty"`
+	Conditions   []Condition `json:"conditions,omitempty"`
+	Pos          schema.Pos  `json:"-"`
+}
+
+// Principal is a trust policy principal.
+type Principal struct {
+	Type        string `json:"type"` // Service, Federated or AWS
+	Identifiers []Expr `json:"identifiers"`
+}
+
+// Condition is one operator and key of a statement's condition block.
+type Condition struct {
+	Operator string `json:"operator"`
+	Key      Expr   `json:"key"`
+	Values   []Expr `json:"values"`
+}
+
+// Association is an EKS Pod Identity association for a pod role.
+type Association struct {
+	Namespace      string `json:"namespace"`
+	ServiceAccount string `json:"serviceAccount"`
+	TargetRoleARN  Expr   `json:"targetRoleArn,omitempty"`
+	SessionTags    bool   `json:"sessionTags"`
+	// SessionPolicy is nil when the spec sets none.
+	SessionPolicy *Document  `json:"sessionPolicy,omitempty"`
+	Tags          []Tag      `json:"tags,omitempty"`
+	Pos           schema.Pos `json:"-"`
+}
+
+// IRSA describes the cluster's OIDC provider for IRSA trusts.
+type IRSA struct {
+	// ProviderARN and Issuer are literal when the spec sets
+	// irsa.oidcProviderArn, and the references RefOIDCProviderARN and
+	// RefOIDCIssuer when each format must look them up.
+	ProviderARN Expr `json:"providerArn"`
+	Issuer      Expr `json:"issuer"`
+}
+
+// Associations returns the pod roles that have an association, in order.
+func (m *Model) Associations() []*Role {
+	var out []*Role
+	for _, r := range m.PodRoles {
+		if r.Association != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Roles returns the node role (when enabled) followed by the pod roles.
+func (m *Model) Roles() []*Role {
+	out := make([]*Role, 0, len(m.PodRoles)+1)
+	if m.NodeRole != nil {
+		out = append(out, m.NodeRole)
+	}
+	return append(out, m.PodRoles...)
+}
+
+// Value returns the spec's value for a reference: what eksctl writes, and
+// what size checks count. The account is "" when the spec sets none.
+func (m *Model) Value(r Ref) string {
+	switch r {
+	case RefPartition:
+		return m.Cluster.Partition
+	case RefRegion:
+		return m.Cluster.Region
+	case RefAccount:
+		return m.Cluster.AccountID
+	case RefCluster:
+		return m.Cluster.Name
+	case RefProject:
+		return m.Project
+	case RefEnvironment:
+		return m.Environment
+	}
+	return ""
+}
+
+// Uses reports whether any value in the model refers to r.
+func (m *Model) Uses(r Ref) bool {
+	found := false
+	m.walkExprs(func(e Expr) {
+		if !found && e.HasRef(r) {
+			found = true
+		}
+	})
+	return found
+}
+
+// walkExprs calls f for every expression of the model.
+func (m *Model) walkExprs(f func(Expr)) {
+	doc := func(d *Document) {
+		for _, s := range d.Statements {
+			for _, p := range s.Principals {
+				for _, e := range p.Identifiers {
+					f(e)
+				}
+			}
+			for _, e := range s.Resources {
+				f(e)
+			}
+			for _, e := range s.NotResources {
+				f(e)
+			}
+			for _, c := range s.Conditions {
+				f(c.Key)
+				for _, e := range c.Values {
+					f(e)
+				}
+			}
+		}
+	}
+	for _, r := range m.Roles() {
+		f(r.Name)
+		f(r.PermissionsBoundary)
+		doc(&r.AssumeRolePolicy)
+		for _, e := range r.ManagedPolicyARNs {
+			f(e)
+		}
+		for _, p := range append(append([]*Policy{}, r.InlinePolicies...), r.CustomerPolicies...) {
+			f(p.Name)
+			doc(&p.Document)
+		}
+		if a := r.Association; a != nil {
+			f(a.TargetRoleARN)
+			if a.SessionPolicy != nil {
+				doc(a.SessionPolicy)
+			}
+		}
+	}
+}
