@@ -1,0 +1,91 @@
+// Package gen runs eksiam's pipeline in memory and puts the result on disk:
+// Generate builds the IAM model from a loaded spec, runs the checks that
+// depend on the output formats asked for, and renders every file; Write
+// replaces the files eksiam owns in the output folders and nothing else;
+// Check reports, as a unified diff, how the folders differ from what
+// Generate rendered.
+package gen
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/eksiam/eksiam/gen/iam"
+	"github.com/eksiam/eksiam/gen/terraform"
+	"github.com/eksiam/eksiam/schema"
+)
+
+// Output formats, in the order their folders are written.
+const (
+	Terraform = "terraform"
+)
+
+// Formats lists every output format, the default set.
+var Formats = []string{Terraform}
+
+// ParseFormats reads a comma-separated --format value.
+func ParseFormats(s string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if !slices.Contains(Formats, f) {
+			return nil, fmt.Errorf("unknown format %q: choose from %s", f, strings.Join(Formats, ", "))
+		}
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int { return slices.Index(Formats, a) - slices.Index(Formats, b) })
+	return out, nil
+}
+
+// Options says what to generate.
+type Options struct {
+	// Formats to render; nil means all.
+	Formats []string
+}
+
+// Generate builds the model of a loaded spec and renders the asked formats
+// in memory. It returns no files when any diagnostic is an error.
+func Generate(spec *schema.Spec, opts Options) ([]iam.File, *iam.Model, schema.Diagnostics) {
+	formats := opts.Formats
+	if formats == nil {
+		formats = Formats
+	}
+	m, diags := iam.Build(spec)
+	diags = append(diags, checkFormats(m, formats)...)
+	if diags.HasErrors() {
+		return nil, m, diags.Sorted()
+	}
+	var files []iam.File
+	for _, f := range formats {
+		var out []iam.File
+		var err error
+		switch f {
+		case Terraform:
+			out, err = terraform.Emit(m)
+		}
+		if err != nil {
+			diags.Errorf(schema.Pos{}, "internal error: %v", err)
+			return nil, m, diags
+		}
+		files = append(files, out...)
+	}
+	return files, m, diags.Sorted()
+}
+
+// checkFormats reports what the model asks for that an output format
+// cannot carry, at the position it came from.
+func checkFormats(m *iam.Model, formats []string) schema.Diagnostics {
+	var diags schema.Diagnostics
+	if slices.Contains(formats, Terraform) {
+		for _, r := range m.Associations() {
+			if r.Association.SessionPolicy != nil {
+				diags.Errorf(r.Association.Pos, "ServiceAccount %s/%s has a sessionPolicy, which the Terraform AWS provider's aws_eks_pod_identity_association cannot carry yet; leave terraform out with --format or drop the session policy",
+					r.Namespace, r.ServiceAccount)
+			}
+		}
+	}
+	return diags
+}

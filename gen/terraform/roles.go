@@ -1,0 +1,280 @@
+package terraform
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/eksiam/eksiam/gen/iam"
+)
+
+func (e *emitter) node(body *hclwrite.Body) {
+	r := e.m.NodeRole
+	comment(body,
+		"EKS node role. Managed node groups create their own access entries; self-managed",
+		"and Karpenter nodes that use this role need an access entry of type EC2_LINUX.")
+	e.role(body, r)
+	if r.InstanceProfile {
+		body.AppendNewline()
+		comment(body, "For self-managed nodes and Karpenter; managed node groups make their own.")
+		b := body.AppendNewBlock("resource", []string{"aws_iam_instance_profile", r.ID}).Body()
+		b.SetAttributeRaw("name", ref("aws_iam_role", r.ID, "name"))
+		if r.Path != "/" {
+			b.SetAttributeValue("path", cty.StringVal(r.Path))
+		}
+		b.SetAttributeRaw("role", ref("aws_iam_role", r.ID, "name"))
+		if len(r.Tags) > 0 {
+			b.SetAttributeRaw("tags", tags(r.Tags))
+		}
+	}
+}
+
+func (e *emitter) podRoles(body *hclwrite.Body) {
+	if len(e.m.Associations()) > 0 {
+		comment(body, "Pod Identity associations need the eks-pod-identity-agent add-on on the cluster.")
+		body.AppendNewline()
+	}
+	for i, r := range e.m.PodRoles {
+		if i > 0 {
+			body.AppendNewline()
+		}
+		comment(body, roleComment(r))
+		e.role(body, r)
+		if r.Association != nil {
+			body.AppendNewline()
+			e.association(body, r)
+		}
+	}
+}
+
+func roleComment(r *iam.Role) string {
+	s := fmt.Sprintf("%s/%s: ", r.Namespace, r.ServiceAccount)
+	switch r.Mechanism {
+	case "irsa":
+		s += "IRSA, trusted by the cluster's OIDC provider for this ServiceAccount only."
+	case "both":
+		s += "EKS Pod Identity and IRSA, for moving the workload from IRSA to Pod Identity."
+	default:
+		s += "EKS Pod Identity"
+		if r.Trust == "account" {
+			s += ", trusted by any association in the account."
+		} else {
+			s += ", trusted for this cluster, namespace and ServiceAccount only."
+		}
+	}
+	return s
+}
+
+// role writes the role, its trust document, its policies and attachments.
+func (e *emitter) role(body *hclwrite.Body, r *iam.Role) {
+	trustID := r.ID + "_assume_role"
+	b := body.AppendNewBlock("resource", []string{"aws_iam_role", r.ID}).Body()
+	b.SetAttributeRaw("name", expr(r.Name))
+	if r.Path != "/" {
+		b.SetAttributeValue("path", cty.StringVal(r.Path))
+	}
+	b.SetAttributeValue("description", cty.StringVal(r.Description))
+	b.SetAttributeRaw("assume_role_policy", ref("data", "aws_iam_policy_document", trustID, "json"))
+	if r.MaxSessionDuration != 3600 {
+		b.SetAttributeValue("max_session_duration", cty.NumberIntVal(int64(r.MaxSessionDuration)))
+	}
+	if r.PermissionsBoundary != nil {
+		b.SetAttributeRaw("permissions_boundary", expr(r.PermissionsBoundary))
+	}
+	if len(r.Tags) > 0 {
+		b.SetAttributeRaw("tags", tags(r.Tags))
+	}
+	body.AppendNewline()
+	document(body, trustID, r.AssumeRolePolicy)
+
+	for _, p := range r.InlinePolicies {
+		id := r.ID + "_" + snake(p.Purpose)
+		body.AppendNewline()
+		document(body, id, p.Document)
+		body.AppendNewline()
+		b := body.AppendNewBlock("resource", []string{"aws_iam_role_policy", id}).Body()
+		b.SetAttributeRaw("name", expr(p.Name))
+		b.SetAttributeRaw("role", ref("aws_iam_role", r.ID, "name"))
+		b.SetAttributeRaw("policy", ref("data", "aws_iam_policy_document", id, "json"))
+	}
+	for _, p := range r.CustomerPolicies {
+		id := r.ID + "_" + p.Purpose
+		body.AppendNewline()
+		document(body, id, p.Document)
+		body.AppendNewline()
+		b := body.AppendNewBlock("resource", []string{"aws_iam_policy", id}).Body()
+		b.SetAttributeRaw("name", expr(p.Name))
+		if r.Path != "/" {
+			b.SetAttributeValue("path", cty.StringVal(r.Path))
+		}
+		b.SetAttributeRaw("policy", ref("data", "aws_iam_policy_document", id, "json"))
+		if len(r.Tags) > 0 {
+			b.SetAttributeRaw("tags", tags(r.Tags))
+		}
+		body.AppendNewline()
+		a := body.AppendNewBlock("resource", []string{"aws_iam_role_policy_attachment", id}).Body()
+		a.SetAttributeRaw("role", ref("aws_iam_role", r.ID, "name"))
+		a.SetAttributeRaw("policy_arn", ref("aws_iam_policy", id, "arn"))
+	}
+	for _, att := range attachments(r) {
+		body.AppendNewline()
+		a := body.AppendNewBlock("resource", []string{"aws_iam_role_policy_attachment", att.id}).Body()
+		a.SetAttributeRaw("role", ref("aws_iam_role", r.ID, "name"))
+		a.SetAttributeRaw("policy_arn", expr(att.arn))
+	}
+}
+
+type attachment struct {
+	id  string
+	arn iam.Expr
+}
+
+// attachments names each managed-policy attachment after the policy, so
+// that adding one never renames another: node_amazon_eks_worker_node_policy.
+func attachments(r *iam.Role) []attachment {
+	var out []attachment
+	used := map[string]int{}
+	for _, arn := range r.ManagedPolicyARNs {
+		s := arn.String()
+		name := s[strings.LastIndexAny(s, "/:")+1:]
+		id := r.ID + "_" + snake(name)
+		if n := used[id]; n > 0 {
+			used[id]++
+			id = fmt.Sprintf("%s_%d", id, n+1)
+		} else {
+			used[id] = 1
+		}
+		out = append(out, attachment{id: id, arn: arn})
+	}
+	return out
+}
+
+// snake turns a policy name into a Terraform identifier part:
+// AmazonEKS_CNI_Policy -> amazon_eks_cni_policy, cni-ipv6 -> cni_ipv6.
+func snake(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	for i, c := range rs {
+		switch {
+		case unicode.IsUpper(c):
+			prevLower := i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1]))
+			nextLower := i > 0 && i+1 < len(rs) && unicode.IsUpper(rs[i-1]) && unicode.IsLower(rs[i+1])
+			if prevLower || nextLower {
+				b.WriteByte('_')
+			}
+			b.WriteRune(unicode.ToLower(c))
+		case unicode.IsLetter(c) || unicode.IsDigit(c):
+			b.WriteRune(c)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	out := b.String()
+	for strings.Contains(out, "__") {
+		out = strings.ReplaceAll(out, "__", "_")
+	}
+	out = strings.Trim(out, "_")
+	if out == "" || unicode.IsDigit(rune(out[0])) {
+		out = "p_" + out
+	}
+	return out
+}
+
+// document writes an aws_iam_policy_document data source.
+func document(body *hclwrite.Body, id string, d iam.Document) {
+	b := body.AppendNewBlock("data", []string{"aws_iam_policy_document", id}).Body()
+	for i, s := range d.Statements {
+		if i > 0 {
+			b.AppendNewline()
+		}
+		st := b.AppendNewBlock("statement", nil).Body()
+		if s.Sid != "" {
+			st.SetAttributeValue("sid", cty.StringVal(s.Sid))
+		}
+		st.SetAttributeValue("effect", cty.StringVal(s.Effect))
+		if len(s.Actions) > 0 {
+			st.SetAttributeRaw("actions", strList(s.Actions))
+		}
+		if len(s.NotActions) > 0 {
+			st.SetAttributeRaw("not_actions", strList(s.NotActions))
+		}
+		if len(s.Resources) > 0 {
+			st.SetAttributeRaw("resources", exprList(s.Resources))
+		}
+		if len(s.NotResources) > 0 {
+			st.SetAttributeRaw("not_resources", exprList(s.NotResources))
+		}
+		for _, p := range s.Principals {
+			st.AppendNewline()
+			pb := st.AppendNewBlock("principals", nil).Body()
+			pb.SetAttributeValue("type", cty.StringVal(p.Type))
+			pb.SetAttributeRaw("identifiers", exprList(p.Identifiers))
+		}
+		for _, c := range s.Conditions {
+			st.AppendNewline()
+			cb := st.AppendNewBlock("condition", nil).Body()
+			cb.SetAttributeValue("test", cty.StringVal(c.Operator))
+			cb.SetAttributeRaw("variable", expr(c.Key))
+			cb.SetAttributeRaw("values", exprList(c.Values))
+		}
+	}
+}
+
+func (e *emitter) association(body *hclwrite.Body, r *iam.Role) {
+	a := r.Association
+	b := body.AppendNewBlock("resource", []string{"aws_eks_pod_identity_association", r.ID}).Body()
+	b.SetAttributeRaw("cluster_name", ref("var", "cluster_name"))
+	b.SetAttributeValue("namespace", cty.StringVal(a.Namespace))
+	b.SetAttributeValue("service_account", cty.StringVal(a.ServiceAccount))
+	b.SetAttributeRaw("role_arn", ref("aws_iam_role", r.ID, "arn"))
+	if a.TargetRoleARN != nil {
+		b.SetAttributeRaw("target_role_arn", expr(a.TargetRoleARN))
+	}
+	if !a.SessionTags {
+		b.SetAttributeValue("disable_session_tags", cty.True)
+	}
+	if len(a.Tags) > 0 {
+		b.SetAttributeRaw("tags", tags(a.Tags))
+	}
+}
+
+func (e *emitter) outputs(body *hclwrite.Body) {
+	first := true
+	output := func(name, description string, value hclwrite.Tokens) {
+		if !first {
+			body.AppendNewline()
+		}
+		first = false
+		b := body.AppendNewBlock("output", []string{name}).Body()
+		b.SetAttributeValue("description", cty.StringVal(description))
+		b.SetAttributeRaw("value", value)
+	}
+	if r := e.m.NodeRole; r != nil {
+		output("node_role_name", "Name of the EKS node role.", ref("aws_iam_role", r.ID, "name"))
+		output("node_role_arn", "ARN of the EKS node role.", ref("aws_iam_role", r.ID, "arn"))
+		if r.InstanceProfile {
+			output("node_instance_profile_name", "Name of the node role's instance profile, for self-managed nodes and Karpenter.",
+				ref("aws_iam_instance_profile", r.ID, "name"))
+			output("node_instance_profile_arn", "ARN of the node role's instance profile.", ref("aws_iam_instance_profile", r.ID, "arn"))
+		}
+	}
+	for _, r := range e.m.PodRoles {
+		who := fmt.Sprintf("ServiceAccount %s/%s", r.Namespace, r.ServiceAccount)
+		output(r.ID+"_role_name", "Name of the role for "+who+".", ref("aws_iam_role", r.ID, "name"))
+		arnDesc := "ARN of the role for " + who + "."
+		if r.Mechanism != "pod-identity" {
+			arnDesc += " Annotate the ServiceAccount with eks.amazonaws.com/role-arn set to it."
+		}
+		output(r.ID+"_role_arn", arnDesc, ref("aws_iam_role", r.ID, "arn"))
+		if a := r.Association; a != nil && a.TargetRoleARN != nil {
+			output(r.ID+"_external_id", "External ID the target role's trust policy should require as sts:ExternalId for "+who+".",
+				ref("aws_eks_pod_identity_association", r.ID, "external_id"))
+		}
+	}
+	if first {
+		comment(body, "Nothing to output: the spec generates no roles.")
+	}
+}

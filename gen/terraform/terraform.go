@@ -1,0 +1,162 @@
+// Package terraform writes the IAM model as a Terraform module (SPEC §3):
+// versions.tf, variables.tf, main.tf (locals and data sources), node.tf,
+// pod_roles.tf and outputs.tf. It builds every file through the hclwrite
+// AST and holds no policy logic: what to grant is decided in gen/iam.
+package terraform
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/eksiam/eksiam/gen/iam"
+)
+
+// Provider versions: the lowest hashicorp/aws that can carry the output.
+const (
+	providerBase        = "5.0"
+	providerAssociation = "5.29" // aws_eks_pod_identity_association
+	providerTargetRole  = "6.2"  // target_role_arn, disable_session_tags
+)
+
+// Emit renders the model as Terraform files under terraform/. It fails only
+// on a bug.
+func Emit(m *iam.Model) ([]iam.File, error) {
+	e := &emitter{m: m}
+	files := []fileBuilder{{"versions.tf", e.versions}, {"variables.tf", e.variables}, {"main.tf", e.main}}
+	if m.NodeRole != nil {
+		files = append(files, fileBuilder{"node.tf", e.node})
+	}
+	if len(m.PodRoles) > 0 {
+		files = append(files, fileBuilder{"pod_roles.tf", e.podRoles})
+	}
+	files = append(files, fileBuilder{"outputs.tf", e.outputs})
+
+	out := make([]iam.File, 0, len(files))
+	for _, f := range files {
+		hf := hclwrite.NewEmptyFile()
+		hf.Body().AppendUnstructuredTokens(hclwrite.Tokens{
+			{Type: hclsyntax.TokenComment, Bytes: []byte(iam.Header(m.SpecName) + "\n")},
+		})
+		hf.Body().AppendNewline()
+		f.build(hf.Body())
+		data := hclwrite.Format(hf.Bytes())
+		if _, diags := hclsyntax.ParseConfig(data, f.name, hcl.InitialPos); diags.HasErrors() {
+			return nil, fmt.Errorf("terraform: generated %s does not parse: %s", f.name, diags.Error())
+		}
+		out = append(out, iam.File{Path: "terraform/" + f.name, Data: trimBlankEnd(data)})
+	}
+	return out, nil
+}
+
+type emitter struct {
+	m *iam.Model
+}
+
+// fileBuilder writes one file's blocks.
+type fileBuilder struct {
+	name  string
+	build func(*hclwrite.Body)
+}
+
+// trimBlankEnd leaves exactly one newline at the end of a file.
+func trimBlankEnd(b []byte) []byte {
+	return append([]byte(strings.TrimRight(string(b), "\n")), '\n')
+}
+
+// ProviderVersion is the lowest hashicorp/aws version the model needs.
+func ProviderVersion(m *iam.Model) string {
+	v := providerBase
+	for _, r := range m.Associations() {
+		v = providerAssociation
+		if a := r.Association; a.TargetRoleARN != nil || !a.SessionTags {
+			return providerTargetRole
+		}
+	}
+	return v
+}
+
+func (e *emitter) versions(body *hclwrite.Body) {
+	tf := body.AppendNewBlock("terraform", nil).Body()
+	tf.SetAttributeValue("required_version", cty.StringVal(">= 1.5"))
+	tf.AppendNewline()
+	rp := tf.AppendNewBlock("required_providers", nil).Body()
+	rp.SetAttributeRaw("aws", hclwrite.TokensForObject([]hclwrite.ObjectAttrTokens{
+		{Name: hclwrite.TokensForIdentifier("source"), Value: str("hashicorp/aws")},
+		{Name: hclwrite.TokensForIdentifier("version"), Value: str(">= " + ProviderVersion(e.m))},
+	}))
+}
+
+// variableName is the Terraform variable of a naming reference.
+func variableName(r iam.Ref) string {
+	if r == iam.RefCluster {
+		return "cluster_name"
+	}
+	return string(r)
+}
+
+func (e *emitter) variables(body *hclwrite.Body) {
+	for i, v := range e.m.Variables {
+		if i > 0 {
+			body.AppendNewline()
+		}
+		name := variableName(v.Ref)
+		b := body.AppendNewBlock("variable", []string{name}).Body()
+		b.SetAttributeValue("description", cty.StringVal(v.Description))
+		b.SetAttributeRaw("type", hclwrite.TokensForIdentifier("string"))
+		b.SetAttributeValue("default", cty.StringVal(v.Default))
+		b.AppendNewline()
+		val := b.AppendNewBlock("validation", nil).Body()
+		self := ref("var", name)
+		cond := hclwrite.TokensForFunctionCall("can",
+			hclwrite.TokensForFunctionCall("regex", str(v.Pattern), self))
+		cond = append(cond, op(hclsyntax.TokenAnd, "&&"))
+		cond = append(cond, hclwrite.TokensForFunctionCall("length", self)...)
+		cond = append(cond, op(hclsyntax.TokenLessThanEq, "<="), op(hclsyntax.TokenNumberLit, fmt.Sprint(v.MaxLength)))
+		val.SetAttributeRaw("condition", cond)
+		val.SetAttributeValue("error_message", cty.StringVal(validationMessage(name, v)))
+	}
+}
+
+func validationMessage(name string, v iam.Variable) string {
+	what := "lowercase letters, digits and hyphens"
+	if v.Ref == iam.RefCluster {
+		what = "letters, digits, hyphens and underscores"
+	}
+	limit := fmt.Sprintf("at most %d characters", v.MaxLength)
+	if v.MaxLength < 32 || (v.Ref == iam.RefCluster && v.MaxLength < 100) {
+		limit += " so that the role names built from it stay within IAM's 64"
+	}
+	return fmt.Sprintf("The %s must be %s, starting with a letter or digit, %s.", strings.ReplaceAll(name, "_", " "), what, limit)
+}
+
+func (e *emitter) main(body *hclwrite.Body) {
+	wrote := false
+	sep := func() {
+		if wrote {
+			body.AppendNewline()
+		}
+		wrote = true
+	}
+	if e.m.Uses(iam.RefRegion) {
+		sep()
+		comment(body, "The cluster's region, as the spec gives it. Configure the aws provider for it.")
+		l := body.AppendNewBlock("locals", nil).Body()
+		l.SetAttributeValue("region", cty.StringVal(e.m.Cluster.Region))
+	}
+	if e.m.Uses(iam.RefPartition) {
+		sep()
+		emptyBlock(body, "data", "aws_partition", "current")
+	}
+	if e.m.Uses(iam.RefAccount) {
+		sep()
+		emptyBlock(body, "data", "aws_caller_identity", "current")
+	}
+	if !wrote {
+		comment(body, "Nothing here: the roles need no lookups.")
+	}
+}
