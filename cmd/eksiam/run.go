@@ -1,0 +1,202 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/eksiam/eksiam/gen"
+	"github.com/eksiam/eksiam/schema"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+// Exit codes (SPEC §4).
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+const usage = `eksiam generates the IAM code of an EKS environment from one YAML spec.
+
+Usage:
+  eksiam generate --spec FILE --out DIR [--format terraform] [--force] [--check]
+  eksiam version
+
+Run "eksiam COMMAND --help" for a command's flags.
+`
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"generate", "write the IAM code for a spec", runGenerate},
+		{"version", "print eksiam's version", runVersion},
+	}
+}
+
+// run is the whole program: it parses args, runs a command and returns the
+// exit code. It writes only to stdout and stderr.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	case "--version":
+		return runVersion(nil, stdin, stdout, stderr)
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(args[1:], stdin, stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "eksiam: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}
+
+// flagSet makes a flag set that reports errors instead of exiting, and whose
+// --help prints the command's usage to stdout.
+func flagSet(name, synopsis, about string, stdout io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("eksiam "+name, pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "Usage:\n  eksiam %s %s\n\n%s\n\nFlags:\n%s", name, synopsis, about, fs.FlagUsages())
+	}
+	return fs
+}
+
+// parse parses flags and returns the exit code to stop with, or -1 to go on.
+func parse(fs *pflag.FlagSet, args []string, stderr io.Writer) int {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, pflag.ErrHelp):
+		fs.Usage()
+		return exitOK
+	case err != nil:
+		fmt.Fprintf(stderr, "%s: %v\nRun \"%s --help\" for usage.\n", fs.Name(), err, fs.Name())
+		return exitUsage
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "%s: unexpected argument %q\nRun \"%s --help\" for usage.\n", fs.Name(), fs.Arg(0), fs.Name())
+		return exitUsage
+	}
+	return -1
+}
+
+func usageError(stderr io.Writer, fs *pflag.FlagSet, format string, args ...any) int {
+	fmt.Fprintf(stderr, "%s: %s\nRun \"%s --help\" for usage.\n", fs.Name(), fmt.Sprintf(format, args...), fs.Name())
+	return exitUsage
+}
+
+// printDiagnostics writes every diagnostic, sorted, one per line.
+func printDiagnostics(stderr io.Writer, diags schema.Diagnostics) {
+	for _, d := range diags.Sorted() {
+		fmt.Fprintln(stderr, d.String())
+	}
+}
+
+// loadSpec reads and validates a spec file. It returns nil after printing
+// the diagnostics when the spec has errors.
+func loadSpec(path string, stderr io.Writer) *schema.Spec {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "eksiam: reading the spec: %v\n", err)
+		return nil
+	}
+	spec, diags := schema.Load(path, data)
+	printDiagnostics(stderr, diags)
+	if diags.HasErrors() {
+		return nil
+	}
+	return spec
+}
+
+// generateFlags are the flags of eksiam generate.
+type generateFlags struct {
+	spec, out, format string
+	force, check      bool
+}
+
+func (f *generateFlags) bind(fs *pflag.FlagSet) {
+	fs.StringVar(&f.spec, "spec", "", "the spec file (required)")
+	fs.StringVar(&f.out, "out", "", "the output folder; each format writes its own subfolder (required)")
+	fs.StringVar(&f.format, "format", strings.Join(gen.Formats, ","), "comma-separated output formats")
+	fs.BoolVar(&f.force, "force", false, "overwrite files at generated paths even when eksiam did not write them")
+	fs.BoolVar(&f.check, "check", false, "write nothing; print a diff and exit 1 when the output folder is not up to date")
+}
+
+func runGenerate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	var f generateFlags
+	fs := flagSet("generate", "--spec FILE --out DIR [--format "+strings.Join(gen.Formats, ",")+"] [--force] [--check]",
+		"Renders the IAM code for the spec in memory, then replaces the files eksiam generated before\n"+
+			"(their first line says so) in DIR/terraform. Other files there, such as Terraform state, lock\n"+
+			"files and your own .tf files, are never touched. Nothing is written when anything fails.",
+		stdout)
+	f.bind(fs)
+	if code := parse(fs, args, stderr); code >= 0 {
+		return code
+	}
+	switch {
+	case f.spec == "":
+		return usageError(stderr, fs, "--spec is required")
+	case f.out == "":
+		return usageError(stderr, fs, "--out is required")
+	}
+	formats, err := gen.ParseFormats(f.format)
+	if err != nil {
+		return usageError(stderr, fs, "%v", err)
+	}
+	spec := loadSpec(f.spec, stderr)
+	if spec == nil {
+		return exitFailure
+	}
+	files, _, diags := gen.Generate(spec, gen.Options{Formats: formats})
+	printDiagnostics(stderr, diags)
+	if diags.HasErrors() {
+		return exitFailure
+	}
+	if f.check {
+		d, err := gen.Check(f.out, formats, files)
+		if err != nil {
+			fmt.Fprintf(stderr, "eksiam: %v\n", err)
+			return exitFailure
+		}
+		if d != nil {
+			stdout.Write(d)
+			fmt.Fprintf(stderr, "eksiam: %s is not up to date with %s; run eksiam generate without --check\n", f.out, f.spec)
+			return exitFailure
+		}
+		return exitOK
+	}
+	if _, err := gen.Write(f.out, formats, files, f.force); err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(stderr, "eksiam: %s\n", line)
+		}
+		return exitFailure
+	}
+	return exitOK
+}
+
+func runVersion(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flagSet("version", "", "Prints eksiam's version.", stdout)
+	if code := parse(fs, args, stderr); code >= 0 {
+		return code
+	}
+	fmt.Fprintf(stdout, "eksiam %s\n", version)
+	return exitOK
+}
