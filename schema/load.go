@@ -23,12 +23,12 @@ func Load(name string, data []byte) (*Spec, Diagnostics) {
 	}
 	spec := &Spec{File: name}
 	root := &doc
-	if root.Kind == yaml.DocumentNode {
-		if len(root.Content) == 0 {
-			l.diags.Errorf(Pos{File: name, Line: 1, Col: 1}, "the spec is empty: it needs at least version, project, environment and cluster.region")
-			return nil, l.diags.Sorted()
-		}
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
+	}
+	if root.Kind == 0 || root.Kind == yaml.DocumentNode || isNull(root) {
+		l.diags.Errorf(Pos{File: name, Line: 1, Col: 1}, "the spec is empty: it needs at least version, project, environment and cluster.region")
+		return nil, l.diags.Sorted()
 	}
 	l.spec(root, spec)
 	applyDefaults(spec)
@@ -262,7 +262,10 @@ func (l *loader) spec(n *yaml.Node, s *Spec) {
 		{"version", func(_, v *yaml.Node) { s.Version = l.integer("version", v) }},
 		{"project", func(_, v *yaml.Node) { s.Project = l.str("project", v) }},
 		{"environment", func(_, v *yaml.Node) { s.Environment = l.str("environment", v) }},
-		{"cluster", func(_, v *yaml.Node) { l.cluster(v, &s.Cluster) }},
+		{"cluster", func(k, v *yaml.Node) {
+			s.Cluster.Pos = l.pos(k)
+			l.cluster(v, &s.Cluster)
+		}},
 		{"tags", func(_, v *yaml.Node) { s.Tags = l.stringMap("tags", v) }},
 		{"naming", func(_, v *yaml.Node) {
 			l.mapping(v, "naming", []field{

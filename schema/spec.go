@@ -51,6 +51,8 @@ type Spec struct {
 
 // Cluster describes the EKS cluster the roles are for.
 type Cluster struct {
+	// Pos is where the cluster key was written, when it was.
+	Pos       Pos
 	Name      Str
 	Region    Str
 	Partition Str

@@ -188,6 +188,9 @@ func (v *validator) cluster(c *Cluster, top Pos) {
 	}
 	switch {
 	case !c.Region.Set:
+		if c.Pos.IsValid() {
+			top = c.Pos
+		}
 		v.missing(top, "cluster.region", " (for example eu-west-1)")
 		return
 	case !regionRE.MatchString(c.Region.Value):

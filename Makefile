@@ -1,0 +1,32 @@
+# eksiam's tasks. `make test` is what CI runs (.ci/run).
+GO ?= go
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2025.1.1
+
+.PHONY: build test golden bench fuzz demo lint
+
+build:
+	$(GO) build -o bin/eksiam ./cmd/eksiam
+
+test:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt: these files are not formatted:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) test -count=1 -shuffle=on ./...
+
+# Rewrite the golden files from what eksiam generates now. Read the diff.
+golden:
+	$(GO) test ./golden -update
+	@git --no-pager diff --stat -- golden || true
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+fuzz:
+	$(GO) test -run='^$$' -fuzz=FuzzLoad -fuzztime=30s ./schema
+
+# Generate from the example spec into ./out.
+demo:
+	$(GO) run ./cmd/eksiam generate --spec examples/spec.yaml --out out
+
+lint:
+	$(GO) run $(STATICCHECK) ./...

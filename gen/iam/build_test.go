@@ -1,0 +1,246 @@
+package iam
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/eksiam/eksiam/schema"
+)
+
+func build(t *testing.T, src string) (*Model, schema.Diagnostics) {
+	t.Helper()
+	spec, diags := schema.Load("s.yaml", []byte(src))
+	if diags.HasErrors() {
+		t.Fatalf("spec does not load:\n%s", diags.Error())
+	}
+	return Build(spec)
+}
+
+const base = "version: 1\nproject: shop\nenvironment: prod\ncluster:\n  region: eu-west-1\n"
+
+func role(t *testing.T, m *Model, ns, sa string) *Role {
+	t.Helper()
+	for _, r := range m.PodRoles {
+		if r.Namespace == ns && r.ServiceAccount == sa {
+			return r
+		}
+	}
+	t.Fatalf("no role for %s/%s", ns, sa)
+	return nil
+}
+
+// TestPodIdentityTrust pins the trust statement to the EKS user guide: the
+// service principal, both actions, and with scoped trust the three session
+// tags under StringEquals, the cluster ARN built from parts.
+func TestPodIdentityTrust(t *testing.T) {
+	m, diags := build(t, base+"nodeRole:\n  cni: none\nserviceAccounts:\n  - namespace: orders\n    name: api\n  - namespace: jobs\n    name: batch\n    trust: account\n")
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	scoped := role(t, m, "orders", "api").AssumeRolePolicy.Statements
+	if len(scoped) != 1 {
+		t.Fatalf("want one trust statement, got %d", len(scoped))
+	}
+	st := scoped[0]
+	if st.Effect != "Allow" || len(st.Principals) != 1 || st.Principals[0].Type != "Service" || st.Principals[0].Identifiers[0].String() != "pods.eks.amazonaws.com" {
+		t.Errorf("principal: %+v", st.Principals)
+	}
+	if strings.Join(st.Actions, ",") != "sts:AssumeRole,sts:TagSession" {
+		t.Errorf("actions: %v", st.Actions)
+	}
+	want := []string{
+		"StringEquals aws:RequestTag/eks-cluster-arn arn:${partition}:eks:${region}:${account}:cluster/${cluster}",
+		"StringEquals aws:RequestTag/kubernetes-namespace orders",
+		"StringEquals aws:RequestTag/kubernetes-service-account api",
+	}
+	if len(st.Conditions) != len(want) {
+		t.Fatalf("conditions: %+v", st.Conditions)
+	}
+	for i, c := range st.Conditions {
+		got := c.Operator + " " + c.Key.String() + " " + c.Values[0].String()
+		if got != want[i] || len(c.Values) != 1 {
+			t.Errorf("condition %d = %q, want %q", i, got, want[i])
+		}
+	}
+	if acct := role(t, m, "jobs", "batch").AssumeRolePolicy.Statements[0]; len(acct.Conditions) != 0 {
+		t.Errorf("account trust has conditions: %+v", acct.Conditions)
+	}
+}
+
+func TestAccountIsFoldedWhenKnown(t *testing.T) {
+	m, _ := build(t, strings.Replace(base, "region: eu-west-1", "region: eu-west-1\n  accountId: \"111122223333\"", 1)+"nodeRole:\n  cni: none\nserviceAccounts:\n  - namespace: a\n    name: b\n")
+	got := role(t, m, "a", "b").AssumeRolePolicy.Statements[0].Conditions[0].Values[0].String()
+	if got != "arn:${partition}:eks:${region}:111122223333:cluster/${cluster}" {
+		t.Errorf("cluster ARN = %q", got)
+	}
+	if m.Uses(RefAccount) {
+		t.Error("the model still refers to the account although the spec fixes it")
+	}
+}
+
+func TestIRSATrust(t *testing.T) {
+	arn := "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+	m, _ := build(t, base+"irsa:\n  oidcProviderArn: \""+arn+"\"\nnodeRole:\n  cni: none\nserviceAccounts:\n  - namespace: a\n    name: b\n    mechanism: both\n")
+	sts := role(t, m, "a", "b").AssumeRolePolicy.Statements
+	if len(sts) != 2 {
+		t.Fatalf("mechanism both: want two trust statements, got %d", len(sts))
+	}
+	irsa := sts[1]
+	if irsa.Principals[0].Type != "Federated" || irsa.Principals[0].Identifiers[0].String() != arn || irsa.Actions[0] != "sts:AssumeRoleWithWebIdentity" {
+		t.Errorf("IRSA statement: %+v", irsa)
+	}
+	issuer := "oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+	if k := irsa.Conditions[0].Key.String(); k != issuer+":aud" || irsa.Conditions[0].Values[0].String() != "sts.amazonaws.com" {
+		t.Errorf("aud condition: %s", k)
+	}
+	if k := irsa.Conditions[1].Key.String(); k != issuer+":sub" || irsa.Conditions[1].Values[0].String() != "system:serviceaccount:a:b" {
+		t.Errorf("sub condition: %s", k)
+	}
+}
+
+func TestNodeRole(t *testing.T) {
+	m, _ := build(t, strings.Replace(base, "eu-west-1", "cn-north-1", 1)+"nodeRole:\n  policy: restrictive\n  ecr: read-only\n  cni: node-role\n  ssm: true\n")
+	r := m.NodeRole
+	ids := r.AssumeRolePolicy.Statements[0].Principals[0].Identifiers
+	if len(ids) != 2 || ids[0].String() != "ec2.amazonaws.com" || ids[1].String() != "ec2.amazonaws.com.cn" {
+		t.Errorf("aws-cn node trust: %v", ids)
+	}
+	var arns []string
+	for _, a := range r.ManagedPolicyARNs {
+		arns = append(arns, a.String())
+	}
+	want := "arn:${partition}:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly arn:${partition}:iam::aws:policy/AmazonEKS_CNI_Policy arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
+	if strings.Join(arns, " ") != want {
+		t.Errorf("managed ARNs:\n got %s\nwant %s", strings.Join(arns, " "), want)
+	}
+	if len(r.InlinePolicies) != 1 || r.InlinePolicies[0].Name.String() != "eksiam-worker-node" {
+		t.Fatalf("restrictive policy: %+v", r.InlinePolicies)
+	}
+	for _, st := range r.InlinePolicies[0].Document.Statements {
+		for _, a := range st.Actions {
+			if strings.Contains(a, "*") {
+				t.Errorf("restrictive policy has a wildcard action %q", a)
+			}
+			if strings.HasPrefix(a, "eks") && st.Resources[0].String() == "*" {
+				t.Errorf("%s is granted on * instead of this cluster", a)
+			}
+		}
+	}
+	if len(m.PodRoles) != 0 {
+		t.Errorf("cni: node-role still made a CNI role")
+	}
+}
+
+func TestCNIRoleSurvivesDisabledNodeRole(t *testing.T) {
+	m, _ := build(t, base+"nodeRole:\n  enabled: false\n  ipFamily: ipv6\n")
+	if m.NodeRole != nil {
+		t.Fatal("node role generated although disabled")
+	}
+	r := role(t, m, "kube-system", "aws-node")
+	if len(r.InlinePolicies) != 1 || r.InlinePolicies[0].Purpose != "cni-ipv6" || len(r.ManagedPolicyARNs) != 0 {
+		t.Errorf("IPv6 CNI role: inline %+v managed %v", r.InlinePolicies, r.ManagedPolicyARNs)
+	}
+	if r.Association == nil || r.Association.Namespace != "kube-system" || r.Association.ServiceAccount != "aws-node" {
+		t.Errorf("CNI association: %+v", r.Association)
+	}
+}
+
+func TestShorten(t *testing.T) {
+	long := strings.Repeat("platform-", 10)
+	a, b := Shorten(long, 64), Shorten(long+"x", 64)
+	if len(a) > 64 || len(b) > 64 {
+		t.Fatalf("not shortened: %d, %d", len(a), len(b))
+	}
+	if a == b {
+		t.Error("two names shortened to the same name")
+	}
+	if a != Shorten(long, 64) {
+		t.Error("shortening is not deterministic")
+	}
+	if !strings.HasPrefix(a, "platform-platform-") || strings.Contains(a, "--") {
+		t.Errorf("shortened name is not a readable prefix plus hash: %q", a)
+	}
+	if Shorten("short", 64) != "short" {
+		t.Error("a short name was changed")
+	}
+}
+
+func TestIDs(t *testing.T) {
+	for _, c := range []struct{ ns, sa, snake, pascal string }{
+		{"orders", "orders-api", "orders__orders_api", "OrdersOrdersApi"},
+		{"kube-system", "aws-node", "kube_system__aws_node", "KubeSystemAwsNode"},
+		{"0day", "x.y", "sa_0day__x_y", "0dayXY"},
+	} {
+		if got := snakeID(c.ns, c.sa); got != c.snake {
+			t.Errorf("snakeID(%s, %s) = %s, want %s", c.ns, c.sa, got, c.snake)
+		}
+		if got := pascal(c.ns) + pascal(c.sa); got != c.pascal {
+			t.Errorf("pascal(%s, %s) = %s, want %s", c.ns, c.sa, got, c.pascal)
+		}
+	}
+}
+
+// TestAddingAServiceAccountRenamesNothing: ids and names depend only on a
+// role's own namespace and ServiceAccount.
+func TestAddingAServiceAccountRenamesNothing(t *testing.T) {
+	one := base + "serviceAccounts:\n  - namespace: b\n    name: x\n"
+	two := one + "  - namespace: a\n    name: y\n"
+	m1, _ := build(t, one)
+	m2, _ := build(t, two)
+	r1, r2 := role(t, m1, "b", "x"), role(t, m2, "b", "x")
+	if r1.ID != r2.ID || r1.PascalID != r2.PascalID || r1.Name.String() != r2.Name.String() {
+		t.Errorf("adding a ServiceAccount changed another's names: %s/%s/%s vs %s/%s/%s", r1.ID, r1.PascalID, r1.Name, r2.ID, r2.PascalID, r2.Name)
+	}
+}
+
+// TestVariableLimits: however the variables are set within their limits,
+// no name built from them passes 64 characters.
+func TestVariableLimits(t *testing.T) {
+	m, _ := build(t, base+"serviceAccounts:\n  - namespace: observability\n    name: opentelemetry-collector\n")
+	values := map[Ref]int{}
+	for _, v := range m.Variables {
+		values[v.Ref] = v.MaxLength
+	}
+	for _, r := range m.Roles() {
+		n := 0
+		for _, p := range r.Name {
+			if p.Ref == "" {
+				n += len(p.Text)
+			} else if max, ok := values[p.Ref]; ok {
+				n += max
+			} else {
+				n += len(m.Value(p.Ref))
+			}
+		}
+		if n > MaxRoleName {
+			t.Errorf("%s can reach %d characters with the variables at their limits", r.Name, n)
+		}
+	}
+	if values[RefProject] < len("shop") {
+		t.Errorf("project limit %d is below its default", values[RefProject])
+	}
+}
+
+func TestSetsAreSortedAndDeduplicated(t *testing.T) {
+	m, _ := build(t, base+"serviceAccounts:\n  - namespace: a\n    name: b\n    managedPolicyArns: [\"arn:aws:iam::aws:policy/B\", \"arn:aws:iam::aws:policy/A\", \"arn:aws:iam::aws:policy/B\"]\n    policy:\n      - actions: [s3:PutObject, s3:GetObject, s3:PutObject]\n        resources: [\"arn:aws:s3:::z\", \"arn:aws:s3:::a\"]\n        condition:\n          StringEquals: {\"aws:ResourceTag/t\": [\"y\", \"x\", \"y\"]}\n")
+	r := role(t, m, "a", "b")
+	st := r.InlinePolicies[0].Document.Statements[0]
+	if strings.Join(st.Actions, ",") != "s3:GetObject,s3:PutObject" || st.Resources[0].String() != "arn:aws:s3:::a" || len(st.Conditions[0].Values) != 2 || len(r.ManagedPolicyARNs) != 2 {
+		t.Errorf("not sorted and de-duplicated: %+v %v", st, r.ManagedPolicyARNs)
+	}
+}
+
+func TestTargetRolePermission(t *testing.T) {
+	m, _ := build(t, base+"serviceAccounts:\n  - namespace: a\n    name: b\n    targetRoleArn: \"arn:${partition}:iam::444455556666:role/other\"\n")
+	r := role(t, m, "a", "b")
+	if len(r.InlinePolicies) != 1 || r.InlinePolicies[0].Name.String() != "eksiam-target-role" {
+		t.Fatalf("no target-role policy: %+v", r.InlinePolicies)
+	}
+	st := r.InlinePolicies[0].Document.Statements[0]
+	if strings.Join(st.Actions, ",") != "sts:AssumeRole,sts:TagSession" || st.Resources[0].String() != "arn:${partition}:iam::444455556666:role/other" {
+		t.Errorf("target-role statement: %+v", st)
+	}
+	if r.Association.TargetRoleARN.String() != st.Resources[0].String() {
+		t.Errorf("association target %s", r.Association.TargetRoleARN)
+	}
+}

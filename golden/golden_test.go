@@ -1,0 +1,258 @@
+package golden
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/diff"
+
+	"github.com/eksiam/eksiam/gen"
+	"github.com/eksiam/eksiam/gen/iam"
+	"github.com/eksiam/eksiam/internal/check"
+	"github.com/eksiam/eksiam/internal/testenv"
+	"github.com/eksiam/eksiam/schema"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files from what eksiam generates now")
+
+// result is what eksiam makes of a case: its files (model.json among
+// them), or the diagnostics it prints.
+type result struct {
+	files  map[string][]byte
+	stderr []byte
+}
+
+// run generates a case in memory, exactly as the CLI would for
+// "eksiam generate --spec spec.yaml".
+func run(t *testing.T, dir string) result {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "spec.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, diags := schema.Load("spec.yaml", data)
+	if diags.HasErrors() {
+		return result{stderr: render(diags)}
+	}
+	files, model, gdiags := gen.Generate(spec, gen.Options{})
+	diags = append(diags, gdiags...)
+	if diags.HasErrors() {
+		return result{stderr: render(diags)}
+	}
+	out := map[string][]byte{}
+	for _, f := range files {
+		out[f.Path] = f.Data
+	}
+	m, err := json.MarshalIndent(model, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out["model.json"] = append(m, '\n')
+	return result{files: out}
+}
+
+func render(diags schema.Diagnostics) []byte {
+	var b bytes.Buffer
+	for _, d := range diags.Sorted() {
+		b.WriteString(d.String() + "\n")
+	}
+	return b.Bytes()
+}
+
+// cases lists the case folders, sorted.
+func cases(t *testing.T) []string {
+	entries, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			if _, err := os.Stat(filepath.Join(e.Name(), "spec.yaml")); err == nil {
+				dirs = append(dirs, e.Name())
+			}
+		}
+	}
+	if len(dirs) == 0 {
+		t.Fatal("no golden cases found")
+	}
+	return dirs
+}
+
+// expected reads every file of a case but its spec.
+func expected(t *testing.T, dir string) map[string][]byte {
+	out := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		if rel == "spec.yaml" {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		out[rel] = data
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestGolden(t *testing.T) {
+	for _, dir := range cases(t) {
+		t.Run(dir, func(t *testing.T) {
+			got := run(t, dir)
+			want := expected(t, dir)
+			if got.stderr != nil {
+				if strings.HasPrefix(dir, "valid-") || !strings.HasPrefix(dir, "invalid-") {
+					if !*update {
+						t.Errorf("the spec of %s fails, but only invalid-* cases may:\n%s", dir, got.stderr)
+					}
+				}
+				got.files = map[string][]byte{"stderr.txt": got.stderr}
+			} else if strings.HasPrefix(dir, "invalid-") {
+				t.Errorf("the spec of %s generates, but invalid-* cases must fail", dir)
+			}
+			if *update {
+				rewrite(t, dir, want, got.files)
+				return
+			}
+			compare(t, want, got.files)
+		})
+	}
+}
+
+// compare reports every file that differs, as a -want +got diff.
+func compare(t *testing.T, want, got map[string][]byte) {
+	t.Helper()
+	paths := make([]string, 0, len(want)+len(got))
+	for p := range want {
+		paths = append(paths, p)
+	}
+	for p := range got {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	for _, p := range slices.Compact(paths) {
+		w, inWant := want[p]
+		g, inGot := got[p]
+		switch {
+		case !inWant:
+			t.Errorf("%s: generated but not in the golden case (run go test ./golden -update)", p)
+		case !inGot:
+			t.Errorf("%s: in the golden case but not generated", p)
+		case !bytes.Equal(w, g):
+			t.Errorf("%s differs (-want +got):\n%s", p, diff.Diff("want/"+p, w, "got/"+p, g))
+		}
+	}
+}
+
+func rewrite(t *testing.T, dir string, old, files map[string][]byte) {
+	for p := range old {
+		if _, keep := files[p]; !keep {
+			if err := os.Remove(filepath.Join(dir, filepath.FromSlash(p))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for p, data := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestDeterministic generates every valid case twice and demands the same
+// bytes.
+func TestDeterministic(t *testing.T) {
+	for _, dir := range cases(t) {
+		first, second := run(t, dir), run(t, dir)
+		if first.stderr != nil {
+			if !bytes.Equal(first.stderr, second.stderr) {
+				t.Errorf("%s: diagnostics differ between two runs", dir)
+			}
+			continue
+		}
+		for p, data := range first.files {
+			if !bytes.Equal(data, second.files[p]) {
+				t.Errorf("%s/%s: differs between two runs", dir, p)
+			}
+		}
+	}
+}
+
+// TestTerraformSemantics checks every valid case's Terraform against the
+// AWS provider reference: types, arguments, blocks, references.
+func TestTerraformSemantics(t *testing.T) {
+	ref, err := check.LoadTerraformSchema(testenv.Shared(t, "reference/terraform-aws-args.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range cases(t) {
+		res := run(t, dir)
+		if res.stderr != nil {
+			continue
+		}
+		tf := map[string][]byte{}
+		for p, data := range res.files {
+			if strings.HasPrefix(p, "terraform/") {
+				tf[p] = data
+			}
+		}
+		if len(tf) == 0 {
+			t.Errorf("%s: no Terraform generated", dir)
+		}
+		for _, err := range check.Terraform(tf, ref) {
+			t.Errorf("%s: %v", dir, err)
+		}
+	}
+}
+
+// TestHeaders checks that every generated file starts with the header that
+// marks it as eksiam's, naming the spec, and holds no absolute path.
+func TestHeaders(t *testing.T) {
+	for _, dir := range cases(t) {
+		res := run(t, dir)
+		for p, data := range res.files {
+			if p == "model.json" {
+				continue
+			}
+			if !iam.IsGenerated(data) || !bytes.HasPrefix(data, []byte(iam.Header("spec.yaml")+"\n")) {
+				t.Errorf("%s/%s: does not start with the generated-code header", dir, p)
+			}
+			if wd, _ := os.Getwd(); bytes.Contains(data, []byte(wd)) {
+				t.Errorf("%s/%s: contains the absolute path %s", dir, p, wd)
+			}
+		}
+	}
+}
+
+// TestExampleIsPinned keeps the README's example spec and its golden case
+// the same file.
+func TestExampleIsPinned(t *testing.T) {
+	a, err := os.ReadFile("../examples/spec.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("example/spec.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Error("examples/spec.yaml and golden/example/spec.yaml differ; copy the one into the other")
+	}
+}

@@ -1,0 +1,180 @@
+package schema
+
+import (
+	"strings"
+	"testing"
+)
+
+func load(t *testing.T, src string) (*Spec, string) {
+	t.Helper()
+	spec, diags := Load("s.yaml", []byte(src))
+	return spec, diags.Error()
+}
+
+const minimal = "version: 1\nproject: shop\nenvironment: prod\ncluster:\n  region: eu-west-1\n"
+
+func TestDefaults(t *testing.T) {
+	spec, errs := load(t, minimal)
+	if errs != "" {
+		t.Fatalf("unexpected diagnostics:\n%s", errs)
+	}
+	checks := []struct{ name, got, want string }{
+		{"cluster.name", spec.Cluster.Name.Value, "shop-prod"},
+		{"cluster.partition", spec.Cluster.Partition.Value, "aws"},
+		{"naming.nodeRole", spec.Naming.NodeRole.Value, DefaultNodeRoleName},
+		{"naming.podRole", spec.Naming.PodRole.Value, DefaultPodRoleName},
+		{"nodeRole.policy", spec.NodeRole.Policy.Value, PolicyManaged},
+		{"nodeRole.ecr", spec.NodeRole.ECR.Value, ECRPullOnly},
+		{"nodeRole.cni", spec.NodeRole.CNI.Value, CNISeparateRole},
+		{"nodeRole.ipFamily", spec.NodeRole.IPFamily.Value, IPv4},
+		{"nodeRole.path", spec.NodeRole.Path.Value, "/"},
+		{"nodeRole.nodeGroups[0]", spec.NodeRole.NodeGroups[0].Value, "default"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
+		}
+	}
+	if !spec.NodeRole.Enabled.Value || !spec.NodeRole.InstanceProfile.Value || spec.NodeRole.SSM.Value {
+		t.Errorf("node role booleans: enabled=%v instanceProfile=%v ssm=%v", spec.NodeRole.Enabled.Value, spec.NodeRole.InstanceProfile.Value, spec.NodeRole.SSM.Value)
+	}
+}
+
+func TestServiceAccountDefaults(t *testing.T) {
+	spec, errs := load(t, minimal+"serviceAccounts:\n  - namespace: a\n    name: b\n  - namespace: c\n    name: d\n    mechanism: irsa\nirsa: {}\n")
+	if errs != "" {
+		t.Fatal(errs)
+	}
+	pi, irsa := spec.ServiceAccounts[0], spec.ServiceAccounts[1]
+	if pi.Mechanism.Value != MechanismPodIdentity || pi.Trust.Value != TrustScoped || !pi.SessionTags.Value || pi.MaxSessionDuration.Value != 3600 {
+		t.Errorf("pod identity defaults: %+v", pi)
+	}
+	if irsa.Trust.Value != "" || irsa.SessionTags.Value {
+		t.Errorf("an IRSA ServiceAccount got Pod Identity defaults: trust=%q sessionTags=%v", irsa.Trust.Value, irsa.SessionTags.Value)
+	}
+}
+
+func TestPartitionFromRegion(t *testing.T) {
+	for region, want := range map[string]string{
+		"cn-northwest-1": "aws-cn", "us-gov-east-1": "aws-us-gov", "eu-west-1": "aws", "ap-southeast-5": "aws", "xx-new-1": "",
+	} {
+		if got := PartitionOf(region); got != want {
+			t.Errorf("PartitionOf(%q) = %q, want %q", region, got, want)
+		}
+	}
+}
+
+// TestErrors pins single mistakes to their message and position.
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"unknown region needs a partition", strings.Replace(minimal, "eu-west-1", "xx-new-1", 1),
+			`s.yaml:5:11: cluster.region "xx-new-1" is not a region eksiam knows: set cluster.partition`},
+		{"partition contradicts region", minimal + "", ""},
+		{"account id is digits", strings.Replace(minimal, "region: eu-west-1", "region: eu-west-1\n  accountId: \"1234\"", 1),
+			`s.yaml:6:14: cluster.accountId "1234" must be 12 digits`},
+		{"version must be 1", strings.Replace(minimal, "version: 1", "version: 2", 1), `s.yaml:1:10: version must be 1`},
+		{"project too long", strings.Replace(minimal, "shop", strings.Repeat("a", 33), 1), `is 33 characters; the limit is 32`},
+		{"duplicate key", minimal + "project: other\n", `s.yaml:6:1: spec: project is set twice (first at line 2)`},
+		{"template placeholder", minimal + "naming:\n  nodeRole: \"{projet}-node\"\n", `unknown placeholder {projet} (did you mean "project"?)`},
+		{"node template may not use namespace", minimal + "naming:\n  nodeRole: \"{namespace}-node\"\n", `naming.nodeRole: unknown placeholder {namespace}`},
+		{"template characters", minimal + "naming:\n  podRole: \"{namespace}/{serviceAccount}\"\n", `has characters IAM does not allow`},
+		{"placeholder in tags", minimal + "tags:\n  env: \"${environment}\"\n", `s.yaml:7:8: tags.env: placeholders are not allowed in tags`},
+		{"reserved tag prefix", minimal + "tags:\n  aws:team: x\n", `uses the prefix aws:, which AWS reserves`},
+		{"not an ARN", minimal + "nodeRole:\n  additionalPolicyArns: [AmazonS3ReadOnlyAccess]\n", `nodeRole.additionalPolicyArns[0] "AmazonS3ReadOnlyAccess" is not an ARN`},
+		{"bad path", minimal + "nodeRole:\n  path: eks\n", `nodeRole.path "eks" must start and end with /`},
+		{"principals are eksiam's", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    policy:\n      - principals: x\n        actions: [s3:GetObject]\n        resources: ['*']\n",
+			`principals cannot be set`},
+		{"statement needs resources", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    policy:\n      - actions: [s3:GetObject]\n",
+			`s.yaml:10:9: serviceAccounts[0].policy[0] needs resources (or notResources)`},
+		{"both actions and notActions", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    policy:\n      - actions: [s3:GetObject]\n        notActions: [s3:PutObject]\n        resources: ['*']\n",
+			`has both actions and notActions`},
+		{"placeholder in condition key", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    policy:\n      - actions: [s3:GetObject]\n        resources: ['*']\n        condition:\n          StringEquals: {\"${project}/x\": a}\n",
+			`condition key "${project}/x" must be a plain key`},
+		{"unterminated placeholder", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    managedPolicyArns: [\"arn:${partition:iam::aws:policy/X\"]\n",
+			`unterminated ${`},
+		{"session policy needs session tags off", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    trust: account\n    sessionPolicy:\n      - actions: [s3:GetObject]\n        resources: ['*']\n",
+			`sessionPolicy needs sessionTags: false`},
+		{"both needs a provider ARN", minimal + "irsa: {}\nserviceAccounts:\n  - namespace: a\n    name: b\n    mechanism: both\n",
+			`uses mechanism: both, which needs irsa.oidcProviderArn set`},
+		{"irsa provider ARN shape", minimal + "irsa:\n  oidcProviderArn: \"arn:aws:iam::111122223333:role/x\"\n",
+			`irsa.oidcProviderArn must be an OIDC provider ARN`},
+		{"presets are unknown for now", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    presets: [external-dns]\n",
+			`unknown preset "external-dns"`},
+		{"not a mapping", "- a\n- b\n", `s.yaml:1:1: the spec must be a mapping`},
+		{"empty file", "", `s.yaml:1:1: the spec is empty`},
+		{"wrong type", minimal + "nodeRole:\n  ssm: yes please\n", `nodeRole.ssm must be true or false, not "yes please"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errs := load(t, tc.src)
+			if tc.want == "" {
+				if errs != "" {
+					t.Fatalf("unexpected diagnostics:\n%s", errs)
+				}
+				return
+			}
+			if !strings.Contains(errs, tc.want) {
+				t.Errorf("diagnostics do not contain %q:\n%s", tc.want, errs)
+			}
+		})
+	}
+}
+
+func TestAllErrorsAtOnceAndSorted(t *testing.T) {
+	src := "version: 1\nproject: BAD\nenvironment: ''\ncluster:\n  region: nowhere\nnodeRole:\n  ecr: all\n"
+	_, diags := Load("s.yaml", []byte(src))
+	if len(diags) != 4 {
+		t.Fatalf("want 4 diagnostics, got %d:\n%s", len(diags), diags.Error())
+	}
+	for i := 1; i < len(diags); i++ {
+		if diags[i-1].Pos.Line > diags[i].Pos.Line {
+			t.Errorf("diagnostics not sorted by line:\n%s", diags.Error())
+		}
+	}
+}
+
+func TestAliasesAreFollowed(t *testing.T) {
+	src := minimal + "x-policy: &p\n  - actions: [s3:GetObject]\n    resources: ['*']\n"
+	if _, errs := load(t, src); !strings.Contains(errs, `unknown key "x-policy"`) {
+		t.Fatalf("want the unknown key reported, got:\n%s", errs)
+	}
+	src = minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    policy: &p\n      - actions: [s3:GetObject]\n        resources: ['*']\n  - namespace: a\n    name: c\n    policy: *p\n"
+	spec, errs := load(t, src)
+	if errs != "" {
+		t.Fatal(errs)
+	}
+	if got := spec.ServiceAccounts[1].Policy; len(got) != 1 || got[0].Actions[0].Value != "s3:GetObject" {
+		t.Errorf("alias not followed: %+v", got)
+	}
+}
+
+func TestSplitPlaceholders(t *testing.T) {
+	segs, err := SplitPlaceholders("arn:${partition}:s3:::${project}-x/${aws:username}/${*}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Segment{{Text: "arn:"}, {Placeholder: "partition"}, {Text: ":s3:::"}, {Placeholder: "project"}, {Text: "-x/${aws:username}/${*}"}}
+	if len(segs) != len(want) {
+		t.Fatalf("got %+v", segs)
+	}
+	for i := range want {
+		if segs[i] != want[i] {
+			t.Errorf("segment %d = %+v, want %+v", i, segs[i], want[i])
+		}
+	}
+	if _, err := SplitPlaceholders("${acount}"); err == nil || !strings.Contains(err.Error(), `did you mean "account"`) {
+		t.Errorf("unknown placeholder: err = %v", err)
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	keys := []string{"namespace", "name", "mechanism"}
+	for in, want := range map[string]string{"nmae": `"name"`, "Namespace": `"namespace"`, "zzzzzz": ""} {
+		got := suggest(in, keys)
+		if (want == "" && got != "") || !strings.Contains(got, want) {
+			t.Errorf("suggest(%q) = %q, want mention of %s", in, got, want)
+		}
+	}
+}
