@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/eksiam/eksiam/gen/cloudformation"
 	"github.com/eksiam/eksiam/gen/iam"
 	"github.com/eksiam/eksiam/gen/terraform"
 	"github.com/eksiam/eksiam/schema"
@@ -18,11 +19,12 @@ import (
 
 // Output formats, in the order their folders are written.
 const (
-	Terraform = "terraform"
+	Terraform      = "terraform"
+	CloudFormation = "cloudformation"
 )
 
 // Formats lists every output format, the default set.
-var Formats = []string{Terraform}
+var Formats = []string{Terraform, CloudFormation}
 
 // ParseFormats reads a comma-separated --format value.
 func ParseFormats(s string) ([]string, error) {
@@ -65,6 +67,8 @@ func Generate(spec *schema.Spec, opts Options) ([]iam.File, *iam.Model, schema.D
 		switch f {
 		case Terraform:
 			out, err = terraform.Emit(m)
+		case CloudFormation:
+			out, err = cloudformation.Emit(m)
 		}
 		if err != nil {
 			diags.Errorf(schema.Pos{}, "internal error: %v", err)

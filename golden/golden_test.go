@@ -256,3 +256,27 @@ func TestExampleIsPinned(t *testing.T) {
 		t.Error("examples/spec.yaml and golden/example/spec.yaml differ; copy the one into the other")
 	}
 }
+
+// TestCloudFormationSemantics validates every valid case's template
+// against the CloudFormation resource schemas and resolves every
+// intrinsic.
+func TestCloudFormationSemantics(t *testing.T) {
+	s, err := check.LoadCFNSchema(testenv.Shared(t, "reference/cfn-iam-eks.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range cases(t) {
+		res := run(t, dir)
+		if res.stderr != nil {
+			continue
+		}
+		tmpl, ok := res.files["cloudformation/template.yaml"]
+		if !ok {
+			t.Errorf("%s: no CloudFormation template generated", dir)
+			continue
+		}
+		for _, err := range check.CloudFormation(tmpl, s) {
+			t.Errorf("%s: %v", dir, err)
+		}
+	}
+}

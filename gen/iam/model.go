@@ -258,3 +258,22 @@ func (m *Model) walkExprs(f func(Expr)) {
 		}
 	}
 }
+
+// Summary says in one line what a role is for and whom it trusts, for
+// comments beside it in the generated code.
+func (r *Role) Summary() string {
+	if r.Kind == KindNode {
+		return "EKS node role."
+	}
+	s := r.Namespace + "/" + r.ServiceAccount + ": "
+	switch r.Mechanism {
+	case "irsa":
+		return s + "IRSA, trusted by the cluster's OIDC provider for this ServiceAccount only."
+	case "both":
+		return s + "EKS Pod Identity and IRSA, for moving the workload from IRSA to Pod Identity."
+	}
+	if r.Trust == "account" {
+		return s + "EKS Pod Identity, trusted by any association in the account."
+	}
+	return s + "EKS Pod Identity, trusted for this cluster, namespace and ServiceAccount only."
+}

@@ -41,31 +41,13 @@ func (e *emitter) podRoles(body *hclwrite.Body) {
 		if i > 0 {
 			body.AppendNewline()
 		}
-		comment(body, roleComment(r))
+		comment(body, r.Summary())
 		e.role(body, r)
 		if r.Association != nil {
 			body.AppendNewline()
 			e.association(body, r)
 		}
 	}
-}
-
-func roleComment(r *iam.Role) string {
-	s := fmt.Sprintf("%s/%s: ", r.Namespace, r.ServiceAccount)
-	switch r.Mechanism {
-	case "irsa":
-		s += "IRSA, trusted by the cluster's OIDC provider for this ServiceAccount only."
-	case "both":
-		s += "EKS Pod Identity and IRSA, for moving the workload from IRSA to Pod Identity."
-	default:
-		s += "EKS Pod Identity"
-		if r.Trust == "account" {
-			s += ", trusted by any association in the account."
-		} else {
-			s += ", trusted for this cluster, namespace and ServiceAccount only."
-		}
-	}
-	return s
 }
 
 // role writes the role, its trust document, its policies and attachments.

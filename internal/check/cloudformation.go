@@ -1,0 +1,181 @@
+package check
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"go.yaml.in/yaml/v3"
+)
+
+// CFNSchema is cfn-iam-eks.schema.json compiled, with the attributes each
+// resource type exports for Fn::GetAtt.
+type CFNSchema struct {
+	schema *jsonschema.Schema
+	getAtt map[string][]string
+}
+
+// LoadCFNSchema reads and compiles cfn-iam-eks.schema.json.
+func LoadCFNSchema(path string) (*CFNSchema, error) {
+	s, err := CompileSchema(path)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var raw struct {
+		GetAtt map[string][]string `json:"x-getatt"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("parsing %s: %w", path, err)
+	}
+	return &CFNSchema{schema: s, getAtt: raw.GetAtt}, nil
+}
+
+// pseudoParameters are CloudFormation's pseudo parameters.
+var pseudoParameters = []string{
+	"AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
+	"AWS::StackId", "AWS::StackName", "AWS::URLSuffix",
+}
+
+// intrinsic is a short-form intrinsic function found in a template.
+type intrinsic struct {
+	tag, value string
+	line       int
+}
+
+// CloudFormation checks a template: it parses as YAML; with every
+// intrinsic replaced by a placeholder string, it validates against the
+// resource schemas; every !Ref, !GetAtt and !Sub variable names a
+// parameter, resource (and an attribute its type exports) or pseudo
+// parameter; and no !Sub is without a variable.
+func CloudFormation(template []byte, s *CFNSchema) []error {
+	var errs []error
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	var doc yaml.Node
+	if err := yaml.Unmarshal(template, &doc); err != nil {
+		return []error{fmt.Errorf("template does not parse: %w", err)}
+	}
+	var found []intrinsic
+	plain := toPlain(doc.Content[0], &found)
+	if err := ValidateValue(s.schema, plain); err != nil {
+		fail("template does not validate against the resource schemas: %v", err)
+	}
+	top, _ := plain.(map[string]any)
+	params, _ := top["Parameters"].(map[string]any)
+	resources, _ := top["Resources"].(map[string]any)
+	typeOf := func(name string) string {
+		r, _ := resources[name].(map[string]any)
+		t, _ := r["Type"].(string)
+		return t
+	}
+	resolveRef := func(line int, name string) {
+		if _, ok := params[name]; ok {
+			return
+		}
+		if _, ok := resources[name]; ok {
+			return
+		}
+		if !slices.Contains(pseudoParameters, name) {
+			fail("line %d: Ref %s names no parameter, resource or pseudo parameter", line, name)
+		}
+	}
+	resolveGetAtt := func(line int, target string) {
+		res, attr, ok := strings.Cut(target, ".")
+		if !ok {
+			fail("line %d: GetAtt %q is not Resource.Attribute", line, target)
+			return
+		}
+		t := typeOf(res)
+		if t == "" {
+			fail("line %d: GetAtt %s names no resource", line, target)
+			return
+		}
+		if !slices.Contains(s.getAtt[t], attr) {
+			fail("line %d: GetAtt %s: %s has no attribute %s", line, target, t, attr)
+		}
+	}
+	for _, in := range found {
+		switch in.tag {
+		case "!Ref":
+			resolveRef(in.line, in.value)
+		case "!GetAtt":
+			resolveGetAtt(in.line, in.value)
+		case "!Sub":
+			vars := SubVariables(in.value)
+			if len(vars) == 0 {
+				fail("line %d: !Sub %q has no variable; write the plain string", in.line, in.value)
+			}
+			for _, v := range vars {
+				if strings.Contains(v, ".") {
+					resolveGetAtt(in.line, v)
+				} else {
+					resolveRef(in.line, v)
+				}
+			}
+		}
+	}
+	return errs
+}
+
+var subVarRE = regexp.MustCompile(`\$\{([^!}][^}]*)\}`)
+
+// SubVariables lists the variables of a !Sub string; ${!Literal} is an
+// escape, not a variable.
+func SubVariables(s string) []string {
+	var out []string
+	for _, m := range subVarRE.FindAllStringSubmatch(s, -1) {
+		out = append(out, strings.TrimSpace(m[1]))
+	}
+	return out
+}
+
+// toPlain converts a YAML node into maps, slices and scalars, replacing
+// each short-form intrinsic by a placeholder string and recording it.
+func toPlain(n *yaml.Node, found *[]intrinsic) any {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+		*found = append(*found, intrinsic{tag: n.Tag, value: n.Value, line: n.Line})
+		return "intrinsic:" + n.Tag
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := map[string]any{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			m[n.Content[i].Value] = toPlain(n.Content[i+1], found)
+		}
+		return m
+	case yaml.SequenceNode:
+		l := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			l[i] = toPlain(c, found)
+		}
+		return l
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!int":
+			if v, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
+				return v
+			}
+		case "!!float":
+			if v, err := strconv.ParseFloat(n.Value, 64); err == nil {
+				return v
+			}
+		case "!!bool":
+			return n.Value == "true"
+		case "!!null":
+			return nil
+		}
+		return n.Value
+	}
+	return nil
+}
