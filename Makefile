@@ -8,7 +8,7 @@ build:
 	$(GO) build -o bin/eksiam ./cmd/eksiam
 
 test:
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@unformatted=$$(find . -mindepth 1 \( -name node_modules -o -name '.*' \) -prune -o -name '*.go' -print | xargs gofmt -l); \
 	if [ -n "$$unformatted" ]; then echo "gofmt: these files are not formatted:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -count=1 -shuffle=on ./...

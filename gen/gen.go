@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/eksiam/eksiam/gen/cloudformation"
+	"github.com/eksiam/eksiam/gen/eksctl"
 	"github.com/eksiam/eksiam/gen/iam"
 	"github.com/eksiam/eksiam/gen/terraform"
 	"github.com/eksiam/eksiam/schema"
@@ -21,10 +22,11 @@ import (
 const (
 	Terraform      = "terraform"
 	CloudFormation = "cloudformation"
+	Eksctl         = "eksctl"
 )
 
 // Formats lists every output format, the default set.
-var Formats = []string{Terraform, CloudFormation}
+var Formats = []string{Terraform, CloudFormation, Eksctl}
 
 // ParseFormats reads a comma-separated --format value.
 func ParseFormats(s string) ([]string, error) {
@@ -69,6 +71,8 @@ func Generate(spec *schema.Spec, opts Options) ([]iam.File, *iam.Model, schema.D
 			out, err = terraform.Emit(m)
 		case CloudFormation:
 			out, err = cloudformation.Emit(m)
+		case Eksctl:
+			out, err = eksctl.Emit(m)
 		}
 		if err != nil {
 			diags.Errorf(schema.Pos{}, "internal error: %v", err)
@@ -91,5 +95,43 @@ func checkFormats(m *iam.Model, formats []string) schema.Diagnostics {
 			}
 		}
 	}
+	if m.IRSA != nil && !m.IRSA.ProviderARN.IsLiteral() && (slices.Contains(formats, Terraform) || slices.Contains(formats, CloudFormation)) {
+		diags.Errorf(m.ClusterPos, "IRSA without irsa.oidcProviderArn is not supported yet for terraform and cloudformation; set irsa.oidcProviderArn")
+	}
+	if slices.Contains(formats, Eksctl) {
+		diags = append(diags, checkEksctl(m)...)
+	}
 	return diags
+}
+
+// checkEksctl reports what eksctl cannot express: values it would need to
+// know (eksctl has no variables), the two trusts of mechanism both, and
+// statements that only fit in customer-managed policies.
+func checkEksctl(m *iam.Model) schema.Diagnostics {
+	var diags schema.Diagnostics
+	for _, r := range m.Roles() {
+		pos := r.Pos
+		if !pos.IsValid() {
+			pos = m.ClusterPos
+		}
+		needsAccount := false
+		r.WalkPermissions(func(e iam.Expr) { needsAccount = needsAccount || e.HasRef(iam.RefAccount) })
+		if needsAccount && m.Cluster.AccountID == "" {
+			diags.Errorf(pos, "%s uses ${account}, which eksctl output must write as a value: set cluster.accountId, or leave eksctl out with --format terraform,cloudformation", roleName(r))
+		}
+		if r.Mechanism == "both" {
+			diags.Errorf(pos, "%s uses mechanism: both, which eksctl cannot express (one role trusted by Pod Identity and IRSA); leave eksctl out with --format terraform,cloudformation", roleName(r))
+		}
+		if len(r.CustomerPolicies) > 0 {
+			diags.Errorf(pos, "the statements of %s pass the 10,240 characters IAM allows a role's inline policies, and eksctl writes them as one inline policy; leave eksctl out with --format terraform,cloudformation, or shorten the statements", roleName(r))
+		}
+	}
+	return diags
+}
+
+func roleName(r *iam.Role) string {
+	if r.Kind == iam.KindNode {
+		return "the node role"
+	}
+	return "ServiceAccount " + r.Namespace + "/" + r.ServiceAccount
 }

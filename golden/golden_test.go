@@ -41,7 +41,13 @@ func run(t *testing.T, dir string) result {
 	if diags.HasErrors() {
 		return result{stderr: render(diags)}
 	}
-	files, model, gdiags := gen.Generate(spec, gen.Options{})
+	var opts gen.Options
+	if f, err := os.ReadFile(filepath.Join(dir, "formats")); err == nil {
+		if opts.Formats, err = gen.ParseFormats(strings.TrimSpace(string(f))); err != nil {
+			t.Fatalf("%s/formats: %v", dir, err)
+		}
+	}
+	files, model, gdiags := gen.Generate(spec, opts)
 	diags = append(diags, gdiags...)
 	if diags.HasErrors() {
 		return result{stderr: render(diags)}
@@ -95,7 +101,7 @@ func expected(t *testing.T, dir string) map[string][]byte {
 		}
 		rel, _ := filepath.Rel(dir, p)
 		rel = filepath.ToSlash(rel)
-		if rel == "spec.yaml" {
+		if rel == "spec.yaml" || rel == "formats" {
 			return nil
 		}
 		data, err := os.ReadFile(p)
@@ -276,6 +282,25 @@ func TestCloudFormationSemantics(t *testing.T) {
 			continue
 		}
 		for _, err := range check.CloudFormation(tmpl, s) {
+			t.Errorf("%s: %v", dir, err)
+		}
+	}
+}
+
+// TestEksctlSchema validates every valid case's ClusterConfig against
+// eksctl's own JSON Schema, which allows no unknown keys.
+func TestEksctlSchema(t *testing.T) {
+	s, err := check.CompileSchema(testenv.Shared(t, "reference/eksctl-schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range cases(t) {
+		res := run(t, dir)
+		data, ok := res.files["eksctl/cluster.yaml"]
+		if !ok {
+			continue
+		}
+		if err := check.EksctlConfig(data, s); err != nil {
 			t.Errorf("%s: %v", dir, err)
 		}
 	}

@@ -1,6 +1,6 @@
 // Command eksiam generates the IAM infrastructure-as-code of an EKS
 // environment (the node role and one role per ServiceAccount) from one YAML
-// spec, as Terraform and CloudFormation. Run "eksiam help" for its commands.
+// spec, as Terraform, CloudFormation and an eksctl ClusterConfig. Run "eksiam help" for its commands.
 package main
 
 import "os"

@@ -26,7 +26,7 @@ const (
 const usage = `eksiam generates the IAM code of an EKS environment from one YAML spec.
 
 Usage:
-  eksiam generate --spec FILE --out DIR [--format terraform,cloudformation] [--force] [--check]
+  eksiam generate --spec FILE --out DIR [--format terraform,cloudformation,eksctl] [--force] [--check]
   eksiam version
 
 Run "eksiam COMMAND --help" for a command's flags.
@@ -144,9 +144,9 @@ func runGenerate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var f generateFlags
 	fs := flagSet("generate", "--spec FILE --out DIR [--format "+strings.Join(gen.Formats, ",")+"] [--force] [--check]",
 		"Renders the IAM code for the spec in memory, then replaces the files eksiam generated before\n"+
-			"(their first line says so) in DIR/terraform and DIR/cloudformation. Other files there, such as\n"+
-			"Terraform state, lock files and your own .tf files, are never touched. Nothing is written when\n"+
-			"anything fails.",
+			"(their first line says so) in DIR/terraform, DIR/cloudformation and DIR/eksctl. Other files\n"+
+			"there, such as Terraform state, lock files and your own .tf files, are never touched. Nothing\n"+
+			"is written when anything fails.",
 		stdout)
 	f.bind(fs)
 	if code := parse(fs, args, stderr); code >= 0 {

@@ -25,6 +25,9 @@ type Model struct {
 	PodRoles []*Role `json:"podRoles"`
 	// IRSA is set when a role trusts the cluster's OIDC provider.
 	IRSA *IRSA `json:"irsa,omitempty"`
+	// ClusterPos is where the spec's cluster mapping is, for diagnostics
+	// about the cluster as a whole.
+	ClusterPos schema.Pos `json:"-"`
 }
 
 // Cluster is the cluster the roles belong to, as the spec gives it.
@@ -76,6 +79,9 @@ type Role struct {
 	ServiceAccount string `json:"serviceAccount,omitempty"`
 	// Mechanism is pod-identity, irsa or both; empty for the node role.
 	Mechanism string `json:"mechanism,omitempty"`
+	// AddOn names the EKS add-on whose ServiceAccount the role is for, when
+	// eksiam generated it for one ("vpc-cni" for the CNI role).
+	AddOn string `json:"addOn,omitempty"`
 	// Trust is scoped or account for Pod Identity roles.
 	Trust string `json:"trust,omitempty"`
 	// Name is built from the naming template. Shortened names and explicit
@@ -216,46 +222,63 @@ func (m *Model) Uses(r Ref) bool {
 	return found
 }
 
-// walkExprs calls f for every expression of the model.
-func (m *Model) walkExprs(f func(Expr)) {
-	doc := func(d *Document) {
-		for _, s := range d.Statements {
-			for _, p := range s.Principals {
-				for _, e := range p.Identifiers {
-					f(e)
-				}
-			}
-			for _, e := range s.Resources {
+// walkDocument calls f for every expression of a policy document.
+func walkDocument(d *Document, f func(Expr)) {
+	for _, s := range d.Statements {
+		for _, p := range s.Principals {
+			for _, e := range p.Identifiers {
 				f(e)
 			}
-			for _, e := range s.NotResources {
+		}
+		for _, e := range s.Resources {
+			f(e)
+		}
+		for _, e := range s.NotResources {
+			f(e)
+		}
+		for _, c := range s.Conditions {
+			f(c.Key)
+			for _, e := range c.Values {
 				f(e)
-			}
-			for _, c := range s.Conditions {
-				f(c.Key)
-				for _, e := range c.Values {
-					f(e)
-				}
 			}
 		}
 	}
+}
+
+// WalkPermissions calls f for every expression of what the role grants and
+// how it is bound, its trust policy aside: managed policy ARNs, its own
+// policies, the boundary and the association.
+func (r *Role) WalkPermissions(f func(Expr)) {
+	f(r.PermissionsBoundary)
+	for _, e := range r.ManagedPolicyARNs {
+		f(e)
+	}
+	for _, p := range r.InlinePolicies {
+		walkDocument(&p.Document, f)
+	}
+	for _, p := range r.CustomerPolicies {
+		walkDocument(&p.Document, f)
+	}
+	if a := r.Association; a != nil {
+		f(a.TargetRoleARN)
+		if a.SessionPolicy != nil {
+			walkDocument(a.SessionPolicy, f)
+		}
+	}
+}
+
+// walkExprs calls f for every expression of the model.
+func (m *Model) walkExprs(f func(Expr)) {
 	for _, r := range m.Roles() {
 		f(r.Name)
-		f(r.PermissionsBoundary)
-		doc(&r.AssumeRolePolicy)
-		for _, e := range r.ManagedPolicyARNs {
-			f(e)
-		}
-		for _, p := range append(append([]*Policy{}, r.InlinePolicies...), r.CustomerPolicies...) {
+		walkDocument(&r.AssumeRolePolicy, f)
+		for _, p := range r.CustomerPolicies {
 			f(p.Name)
-			doc(&p.Document)
 		}
-		if a := r.Association; a != nil {
-			f(a.TargetRoleARN)
-			if a.SessionPolicy != nil {
-				doc(a.SessionPolicy)
-			}
+		for _, p := range r.InlinePolicies {
+			f(p.Name)
 		}
+		r.WalkPermissions(f)
 	}
 }
 

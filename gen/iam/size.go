@@ -1,8 +1,6 @@
 package iam
 
 import (
-	"encoding/json"
-	"fmt"
 	"strconv"
 	"unicode"
 )
@@ -45,18 +43,6 @@ func (b *builder) fitPolicies(r *Role) {
 	}
 }
 
-// jsonStatement is a statement as IAM's JSON has it, for measuring size.
-type jsonStatement struct {
-	Sid         string                         `json:"Sid,omitempty"`
-	Effect      string                         `json:"Effect"`
-	Principal   map[string][]string            `json:"Principal,omitempty"`
-	Action      []string                       `json:"Action,omitempty"`
-	NotAction   []string                       `json:"NotAction,omitempty"`
-	Resource    []string                       `json:"Resource,omitempty"`
-	NotResource []string                       `json:"NotResource,omitempty"`
-	Condition   map[string]map[string][]string `json:"Condition,omitempty"`
-}
-
 // Size is the length of d as IAM counts it: its JSON without whitespace,
 // with references replaced by the spec's values (an unknown account counts
 // as 12 digits).
@@ -73,43 +59,8 @@ func DocumentSize(m *Model, d Document) int {
 		}
 		return "oidc.eks." + m.Cluster.Region + ".amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
 	}
-	resolve := func(es []Expr) []string {
-		out := make([]string, len(es))
-		for i, e := range es {
-			out[i] = e.Resolve(value)
-		}
-		return out
-	}
-	doc := struct {
-		Version   string          `json:"Version"`
-		Statement []jsonStatement `json:"Statement"`
-	}{Version: "2012-10-17"}
-	for _, s := range d.Statements {
-		js := jsonStatement{Sid: s.Sid, Effect: s.Effect, Action: s.Actions, NotAction: s.NotActions,
-			Resource: resolve(s.Resources), NotResource: resolve(s.NotResources)}
-		for _, p := range s.Principals {
-			if js.Principal == nil {
-				js.Principal = map[string][]string{}
-			}
-			js.Principal[p.Type] = resolve(p.Identifiers)
-		}
-		for _, c := range s.Conditions {
-			if js.Condition == nil {
-				js.Condition = map[string]map[string][]string{}
-			}
-			if js.Condition[c.Operator] == nil {
-				js.Condition[c.Operator] = map[string][]string{}
-			}
-			js.Condition[c.Operator][c.Key.Resolve(value)] = resolve(c.Values)
-		}
-		doc.Statement = append(doc.Statement, js)
-	}
-	data, err := json.Marshal(doc)
-	if err != nil {
-		panic(fmt.Sprintf("iam: measuring a policy: %v", err))
-	}
 	n := 0
-	for _, r := range string(data) {
+	for _, r := range d.JSON(func(e Expr) string { return e.Resolve(value) }) {
 		if !unicode.IsSpace(r) {
 			n++
 		}

@@ -87,3 +87,23 @@ func TestSubVariables(t *testing.T) {
 		t.Errorf("SubVariables = %s", got)
 	}
 }
+
+func TestEksctlConfigCatchesUnknownKeys(t *testing.T) {
+	s, err := CompileSchema(testenv.Shared(t, "reference/eksctl-schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata:\n  name: c\n  region: eu-west-1\niam:\n  podIdentityAssociations:\n    - namespace: a\n      serviceAccountName: b\n      roleName: r\n"
+	if err := EksctlConfig([]byte(good), s); err != nil {
+		t.Fatalf("a correct ClusterConfig fails: %v", err)
+	}
+	for _, bad := range []string{
+		strings.Replace(good, "roleName: r", "roleNames: r", 1),
+		strings.Replace(good, "serviceAccountName: b", "serviceAccountName: [b]", 1),
+		strings.Replace(good, "kind: ClusterConfig", "kind: Cluster", 1),
+	} {
+		if err := EksctlConfig([]byte(bad), s); err == nil {
+			t.Errorf("an invalid ClusterConfig passes:\n%s", bad)
+		}
+	}
+}

@@ -6,5 +6,3 @@ locals {
 }
 
 data "aws_partition" "current" {}
-
-data "aws_caller_identity" "current" {}

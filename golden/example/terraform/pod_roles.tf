@@ -27,7 +27,7 @@ data "aws_iam_policy_document" "kube_system__aws_node_assume_role" {
     condition {
       test     = "StringEquals"
       variable = "aws:RequestTag/eks-cluster-arn"
-      values   = ["arn:${data.aws_partition.current.partition}:eks:${local.region}:${data.aws_caller_identity.current.account_id}:cluster/${var.cluster_name}"]
+      values   = ["arn:${data.aws_partition.current.partition}:eks:${local.region}:111122223333:cluster/${var.cluster_name}"]
     }
 
     condition {
@@ -86,7 +86,7 @@ data "aws_iam_policy_document" "orders__orders_api_assume_role" {
     condition {
       test     = "StringEquals"
       variable = "aws:RequestTag/eks-cluster-arn"
-      values   = ["arn:${data.aws_partition.current.partition}:eks:${local.region}:${data.aws_caller_identity.current.account_id}:cluster/${var.cluster_name}"]
+      values   = ["arn:${data.aws_partition.current.partition}:eks:${local.region}:111122223333:cluster/${var.cluster_name}"]
     }
 
     condition {
@@ -118,7 +118,7 @@ data "aws_iam_policy_document" "orders__orders_api_policy" {
     sid       = "PublishOrderEvents"
     effect    = "Allow"
     actions   = ["sqs:SendMessage"]
-    resources = ["arn:${data.aws_partition.current.partition}:sqs:${local.region}:${data.aws_caller_identity.current.account_id}:orders-events"]
+    resources = ["arn:${data.aws_partition.current.partition}:sqs:${local.region}:111122223333:orders-events"]
   }
 }
 
@@ -165,7 +165,7 @@ data "aws_iam_policy_document" "payments__payments_worker_assume_role" {
     condition {
       test     = "StringEquals"
       variable = "aws:RequestTag/eks-cluster-arn"
-      values   = ["arn:${data.aws_partition.current.partition}:eks:${local.region}:${data.aws_caller_identity.current.account_id}:cluster/${var.cluster_name}"]
+      values   = ["arn:${data.aws_partition.current.partition}:eks:${local.region}:111122223333:cluster/${var.cluster_name}"]
     }
 
     condition {
@@ -187,7 +187,7 @@ data "aws_iam_policy_document" "payments__payments_worker_policy" {
     sid       = "OwnSecrets"
     effect    = "Allow"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = ["arn:${data.aws_partition.current.partition}:secretsmanager:${local.region}:${data.aws_caller_identity.current.account_id}:secret:payments/*"]
+    resources = ["arn:${data.aws_partition.current.partition}:secretsmanager:${local.region}:111122223333:secret:payments/*"]
 
     condition {
       test     = "StringEquals"
@@ -239,7 +239,7 @@ data "aws_iam_policy_document" "reports__exporter_assume_role" {
     condition {
       test     = "StringEquals"
       variable = "aws:RequestTag/eks-cluster-arn"
-      values   = ["arn:${data.aws_partition.current.partition}:eks:${local.region}:${data.aws_caller_identity.current.account_id}:cluster/${var.cluster_name}"]
+      values   = ["arn:${data.aws_partition.current.partition}:eks:${local.region}:111122223333:cluster/${var.cluster_name}"]
     }
 
     condition {

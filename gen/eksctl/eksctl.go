@@ -1,0 +1,257 @@
+// Package eksctl writes the IAM model as an eksctl ClusterConfig (SPEC §3):
+// the cluster's metadata, iam.podIdentityAssociations and, for IRSA,
+// iam.serviceAccounts, the vpc-cni add-on's association for the CNI role,
+// the add-ons Pod Identity and IPv6 need, and the node role's policies on
+// every managed node group. eksctl has no variables, so every reference is
+// written as its value; what eksctl cannot carry is said in a comment
+// beside the entry. It emits only what eksctl reads and holds no policy
+// logic.
+package eksctl
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/eksiam/eksiam/gen/iam"
+	y "github.com/eksiam/eksiam/gen/internal/yamlnode"
+)
+
+// Path is where the ClusterConfig goes in the output folder.
+const Path = "eksctl/cluster.yaml"
+
+// Emit renders the model as eksctl/cluster.yaml. The model must have
+// passed gen's eksctl checks (every value known, no mechanism both, no
+// customer-managed policies); Emit fails only on a bug.
+func Emit(m *iam.Model) ([]iam.File, error) {
+	e := &emitter{m: m}
+	root := y.NewMapping().
+		Add("apiVersion", y.Str("eksctl.io/v1alpha5")).
+		Add("kind", y.Str("ClusterConfig")).
+		Add("metadata", e.metadata())
+	if m.IPFamily == "ipv6" {
+		root.Add("kubernetesNetworkConfig", y.NewMapping().Add("ipFamily", y.Str("IPv6")).Node)
+	}
+	if iamNode := e.iam(); iamNode.Len() > 0 {
+		root.Add("iam", iamNode.Node)
+	}
+	if addons := e.addons(); len(addons.Content) > 0 {
+		root.Add("addons", addons)
+	}
+	if m.NodeRole != nil && len(m.NodeGroups) > 0 {
+		root.Add("managedNodeGroups", e.nodeGroups())
+	}
+	data, err := y.Encode(root.Node, iam.Header(m.SpecName),
+		"# eksctl creates the roles below itself; the Terraform and CloudFormation outputs of the",
+		"# same spec create them with everything eksctl cannot express (see the comments).")
+	if err != nil {
+		return nil, fmt.Errorf("eksctl: %w", err)
+	}
+	return []iam.File{{Path: Path, Data: data}}, nil
+}
+
+type emitter struct {
+	m *iam.Model
+}
+
+// value writes an Expr as its value: eksctl has no variables.
+func (e *emitter) value(x iam.Expr) string { return x.Resolve(e.m.Value) }
+
+func (e *emitter) metadata() *yaml.Node {
+	md := y.NewMapping().
+		Add("name", y.Str(e.m.Cluster.Name)).
+		Add("region", y.Str(e.m.Cluster.Region))
+	if e.m.Cluster.Version != "" {
+		md.Add("version", y.Str(e.m.Cluster.Version))
+	}
+	if len(e.m.Tags) > 0 {
+		md.Add("tags", tagMap(e.m.Tags))
+	}
+	return md.Node
+}
+
+func (e *emitter) iam() y.Mapping {
+	out := y.NewMapping()
+	if e.m.IRSA != nil || e.m.IPFamily == "ipv6" {
+		out.Add("withOIDC", y.Bool(true))
+	}
+	var pia, sas []*yaml.Node
+	for _, r := range e.m.PodRoles {
+		if r.AddOn == "vpc-cni" {
+			continue // the vpc-cni add-on's association
+		}
+		switch r.Mechanism {
+		case "pod-identity":
+			pia = append(pia, e.association(r).Node)
+		case "irsa":
+			sas = append(sas, e.serviceAccount(r))
+		}
+	}
+	if len(pia) > 0 {
+		out.Add("podIdentityAssociations", y.Seq(pia...))
+	}
+	if len(sas) > 0 {
+		out.Add("serviceAccounts", y.Seq(sas...))
+	}
+	return out
+}
+
+// association writes a Pod Identity association with the role eksctl
+// creates for it.
+func (e *emitter) association(r *iam.Role) y.Mapping {
+	a := r.Association
+	entry := y.NewMapping().
+		Add("namespace", y.Str(a.Namespace)).
+		Add("serviceAccountName", y.Str(a.ServiceAccount)).
+		Add("roleName", y.Str(e.value(r.Name)))
+	entry.Node.HeadComment = e.comment(r)
+	e.permissions(entry, r, "permissionPolicyARNs", "permissionPolicy")
+	if r.PermissionsBoundary != nil {
+		entry.Add("permissionsBoundaryARN", y.Str(e.value(r.PermissionsBoundary)))
+	}
+	if a.TargetRoleARN != nil {
+		entry.Add("targetRoleARN", y.Str(e.value(a.TargetRoleARN)))
+	}
+	if !a.SessionTags {
+		entry.Add("disableSessionTags", y.Bool(true))
+	}
+	if a.SessionPolicy != nil {
+		entry.Add("policy", y.Str(a.SessionPolicy.JSON(e.value)))
+	}
+	if tags := e.ownTags(r.Tags); len(tags) > 0 {
+		entry.Add("tags", tagMap(tags))
+	}
+	return entry
+}
+
+// comment says what eksctl cannot carry of a pod role.
+func (e *emitter) comment(r *iam.Role) string {
+	lines := []string{r.Summary()}
+	if r.Mechanism != "irsa" && r.Trust == "scoped" {
+		lines = append(lines, "eksctl cannot scope the trust: it trusts pods.eks.amazonaws.com without conditions.",
+			"The Terraform and CloudFormation outputs limit it to this cluster, namespace and ServiceAccount.")
+	}
+	if r.MaxSessionDuration != 3600 {
+		lines = append(lines, fmt.Sprintf("eksctl cannot set the session length: maxSessionDuration %d stays at eksctl's default.", r.MaxSessionDuration))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// permissions writes a role's managed ARNs and its own policies as one
+// inline document.
+func (e *emitter) permissions(entry y.Mapping, r *iam.Role, arnsKey, policyKey string) {
+	if len(r.ManagedPolicyARNs) > 0 {
+		arns := make([]*yaml.Node, len(r.ManagedPolicyARNs))
+		for i, a := range r.ManagedPolicyARNs {
+			arns[i] = y.Str(e.value(a))
+		}
+		entry.Add(arnsKey, y.Seq(arns...))
+	}
+	var stmts []iam.Statement
+	for _, p := range r.InlinePolicies {
+		stmts = append(stmts, p.Document.Statements...)
+	}
+	if len(stmts) > 0 {
+		entry.Add(policyKey, e.document(iam.Document{Statements: stmts}))
+	}
+}
+
+// ownTags are the role's tags that metadata.tags, which eksctl puts on
+// every resource it creates, does not already carry.
+func (e *emitter) ownTags(tags []iam.Tag) []iam.Tag {
+	var out []iam.Tag
+	for _, t := range tags {
+		if !slices.Contains(e.m.Tags, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (e *emitter) serviceAccount(r *iam.Role) *yaml.Node {
+	meta := y.NewMapping().Add("name", y.Str(r.ServiceAccount)).Add("namespace", y.Str(r.Namespace))
+	entry := y.NewMapping().
+		Add("metadata", meta.Node).
+		Add("roleName", y.Str(e.value(r.Name))).
+		Add("roleOnly", y.Bool(true))
+	entry.Node.HeadComment = e.comment(r)
+	e.permissions(entry, r, "attachPolicyARNs", "attachPolicy")
+	if r.PermissionsBoundary != nil {
+		entry.Add("permissionsBoundary", y.Str(e.value(r.PermissionsBoundary)))
+	}
+	if tags := e.ownTags(r.Tags); len(tags) > 0 {
+		entry.Add("tags", tagMap(tags))
+	}
+	return entry.Node
+}
+
+// addons lists the add-ons the roles need: vpc-cni with the CNI role's
+// association, eks-pod-identity-agent for Pod Identity, and what eksctl
+// requires with IPv6 (vpc-cni, coredns, kube-proxy).
+func (e *emitter) addons() *yaml.Node {
+	var out []*yaml.Node
+	var cni *iam.Role
+	for _, r := range e.m.PodRoles {
+		if r.AddOn == "vpc-cni" {
+			cni = r
+		}
+	}
+	ipv6 := e.m.IPFamily == "ipv6"
+	if cni != nil || ipv6 {
+		vpc := y.NewMapping().Add("name", y.Str("vpc-cni"))
+		if cni != nil {
+			vpc.Add("podIdentityAssociations", y.Seq(e.association(cni).Node))
+		} else {
+			vpc.Node.HeadComment = "IPv6 needs the vpc-cni, coredns and kube-proxy add-ons and iam.withOIDC. With OIDC on,\n" +
+				"eksctl gives vpc-cni an IRSA role of its own with the VPC CNI's policy."
+		}
+		out = append(out, vpc.Node)
+	}
+	if ipv6 {
+		out = append(out, y.NewMapping().Add("name", y.Str("coredns")).Node, y.NewMapping().Add("name", y.Str("kube-proxy")).Node)
+	}
+	if len(e.m.Associations()) > 0 {
+		out = append(out, y.NewMapping().Add("name", y.Str("eks-pod-identity-agent")).Node)
+	}
+	return y.Seq(out...)
+}
+
+// nodeGroups writes one managed node group per name, each carrying every
+// policy of the node role: eksctl drops its defaults once attachPolicyARNs
+// is set, and names each group's role itself.
+func (e *emitter) nodeGroups() *yaml.Node {
+	r := e.m.NodeRole
+	var out []*yaml.Node
+	for i, name := range e.m.NodeGroups {
+		nodeIAM := y.NewMapping()
+		e.permissions(nodeIAM, r, "attachPolicyARNs", "attachPolicy")
+		if r.PermissionsBoundary != nil {
+			nodeIAM.Add("instanceRolePermissionsBoundary", y.Str(e.value(r.PermissionsBoundary)))
+		}
+		group := y.NewMapping().Add("name", y.Str(name)).Add("iam", nodeIAM.Node)
+		if i == 0 {
+			notes := []string{"The node role's policies. eksctl creates one role per node group and names it itself."}
+			if r.Path != "/" {
+				notes = append(notes, "eksctl cannot set the role path "+r.Path+".")
+			}
+			group.Node.HeadComment = strings.Join(notes, "\n")
+		}
+		out = append(out, group.Node)
+	}
+	return y.Seq(out...)
+}
+
+// document writes a policy document with every value resolved.
+func (e *emitter) document(d iam.Document) *yaml.Node {
+	return y.Document(d, func(x iam.Expr) *yaml.Node { return y.Str(e.value(x)) }, e.value)
+}
+
+func tagMap(tags []iam.Tag) *yaml.Node {
+	m := y.NewMapping()
+	for _, t := range tags {
+		m.Add(t.Key, y.Str(t.Value))
+	}
+	return m.Node
+}

@@ -1,0 +1,160 @@
+// Package yamlnode builds yaml.Node trees for the YAML emitters. Strings go
+// through SetString, so values YAML would read as another type ("true",
+// account ids, dates) come out quoted; mappings keep the order keys are
+// added in; Encode writes a document behind eksiam's header.
+package yamlnode
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/eksiam/eksiam/gen/iam"
+)
+
+// Str is a string scalar.
+func Str(v string) *yaml.Node {
+	n := &yaml.Node{}
+	n.SetString(v)
+	return n
+}
+
+// Int is an integer scalar.
+func Int(i int) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(i)}
+}
+
+// Bool is a boolean scalar.
+func Bool(b bool) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(b)}
+}
+
+// Tagged is a scalar with a local tag, such as !Sub.
+func Tagged(tag, v string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: v}
+}
+
+// Seq is a block sequence.
+func Seq(items ...*yaml.Node) *yaml.Node {
+	return &yaml.Node{Kind: yaml.SequenceNode, Content: items}
+}
+
+// FlowSeq is a one-line sequence, for short lists of references.
+func FlowSeq(items ...*yaml.Node) *yaml.Node {
+	n := Seq(items...)
+	n.Style = yaml.FlowStyle
+	return n
+}
+
+// StrList is one string as a scalar and several as a sequence, as IAM
+// documents are usually written.
+func StrList(ss []string) *yaml.Node {
+	if len(ss) == 1 {
+		return Str(ss[0])
+	}
+	out := make([]*yaml.Node, len(ss))
+	for i, s := range ss {
+		out[i] = Str(s)
+	}
+	return Seq(out...)
+}
+
+// Mapping is a block mapping built in order.
+type Mapping struct{ Node *yaml.Node }
+
+// NewMapping starts an empty mapping.
+func NewMapping() Mapping { return Mapping{&yaml.Node{Kind: yaml.MappingNode}} }
+
+// Add appends a key and its value.
+func (m Mapping) Add(key string, val *yaml.Node) Mapping {
+	m.Node.Content = append(m.Node.Content, Str(key), val)
+	return m
+}
+
+// AddCommented appends a key with comment lines above it.
+func (m Mapping) AddCommented(comment, key string, val *yaml.Node) Mapping {
+	k := Str(key)
+	k.HeadComment = comment
+	m.Node.Content = append(m.Node.Content, k, val)
+	return m
+}
+
+// Len is the number of keys.
+func (m Mapping) Len() int { return len(m.Node.Content) / 2 }
+
+// Encode writes root as a YAML document indented by two spaces, after the
+// given comment lines (each written as is, with its "# ").
+func Encode(root *yaml.Node, comments ...string) ([]byte, error) {
+	var buf bytes.Buffer
+	for _, c := range comments {
+		buf.WriteString(c + "\n")
+	}
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(root); err != nil {
+		return nil, fmt.Errorf("encoding YAML: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("encoding YAML: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Document writes an IAM policy document: keys in IAM's usual order, one
+// value as a scalar and several as a list. value renders each expression as
+// the format writes it; key renders condition keys, which YAML keys must
+// hold as plain text.
+func Document(d iam.Document, value func(iam.Expr) *yaml.Node, key func(iam.Expr) string) *yaml.Node {
+	values := func(es []iam.Expr) *yaml.Node {
+		if len(es) == 1 {
+			return value(es[0])
+		}
+		out := make([]*yaml.Node, len(es))
+		for i, e := range es {
+			out[i] = value(e)
+		}
+		return Seq(out...)
+	}
+	stmts := make([]*yaml.Node, len(d.Statements))
+	for i, s := range d.Statements {
+		st := NewMapping()
+		if s.Sid != "" {
+			st.Add("Sid", Str(s.Sid))
+		}
+		st.Add("Effect", Str(s.Effect))
+		if len(s.Principals) > 0 {
+			p := NewMapping()
+			for _, pr := range s.Principals {
+				p.Add(pr.Type, values(pr.Identifiers))
+			}
+			st.Add("Principal", p.Node)
+		}
+		if len(s.Actions) > 0 {
+			st.Add("Action", StrList(s.Actions))
+		}
+		if len(s.NotActions) > 0 {
+			st.Add("NotAction", StrList(s.NotActions))
+		}
+		if len(s.Resources) > 0 {
+			st.Add("Resource", values(s.Resources))
+		}
+		if len(s.NotResources) > 0 {
+			st.Add("NotResource", values(s.NotResources))
+		}
+		if len(s.Conditions) > 0 {
+			cond := NewMapping()
+			for _, g := range s.ConditionGroups() {
+				keys := NewMapping()
+				for _, c := range g {
+					keys.Add(key(c.Key), values(c.Values))
+				}
+				cond.Add(g[0].Operator, keys.Node)
+			}
+			st.Add("Condition", cond.Node)
+		}
+		stmts[i] = st.Node
+	}
+	return NewMapping().Add("Version", Str("2012-10-17")).Add("Statement", Seq(stmts...)).Node
+}
