@@ -239,11 +239,12 @@ func (l *loader) stringMap(what string, n *yaml.Node) []KeyValue {
 		if !key.Set {
 			continue
 		}
-		if line, ok := seen[key.Value]; ok {
-			l.errorf(k, "%s: %s is set twice (first at line %d)", what, key.Value, line)
+		// AWS tag keys are unique ignoring case.
+		if line, ok := seen[strings.ToLower(key.Value)]; ok {
+			l.errorf(k, "%s: %s is set twice, ignoring case as AWS does (first at line %d)", what, key.Value, line)
 			continue
 		}
-		seen[key.Value] = k.Line
+		seen[strings.ToLower(key.Value)] = k.Line
 		val := l.str(fmt.Sprintf("%s.%s", what, key.Value), v)
 		if val.Set {
 			out = append(out, KeyValue{Key: key, Value: val})

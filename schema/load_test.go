@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -103,6 +104,11 @@ func TestErrors(t *testing.T) {
 		{"presets are unknown for now", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    presets: [external-dns]\n",
 			`unknown preset "external-dns"`},
 		{"not a mapping", "- a\n- b\n", `s.yaml:1:1: the spec must be a mapping`},
+		{"tag keys ignore case", minimal + "tags:\n  Team: a\n  team: b\n", `s.yaml:8:3: tags: team is set twice, ignoring case as AWS does (first at line 7)`},
+		{"boundary is a policy", minimal + "nodeRole:\n  permissionsBoundary: \"arn:aws:iam::111122223333:role/x\"\n", `is not an IAM policy ARN`},
+		{"managed policy is a policy", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    managedPolicyArns: [\"arn:aws:s3:::bucket\"]\n", `is not an IAM policy ARN`},
+		{"iso partition", strings.Replace(minimal, "eu-west-1", "us-isob-east-1", 1), `is in the aws-iso-b partition, which eksiam does not support`},
+		{"sovereign cloud", strings.Replace(minimal, "eu-west-1", "eusc-de-east-1", 1), `is in the aws-eusc partition`},
 		{"empty file", "", `s.yaml:1:1: the spec is empty`},
 		{"wrong type", minimal + "nodeRole:\n  ssm: yes please\n", `nodeRole.ssm must be true or false, not "yes please"`},
 	}
@@ -176,5 +182,21 @@ func TestSuggest(t *testing.T) {
 		if (want == "" && got != "") || !strings.Contains(got, want) {
 			t.Errorf("suggest(%q) = %q, want mention of %s", in, got, want)
 		}
+	}
+}
+
+func TestTagCount(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(minimal + "tags:\n")
+	for i := range 45 {
+		fmt.Fprintf(&b, "  k%d: v\n", i)
+	}
+	b.WriteString("serviceAccounts:\n  - namespace: a\n    name: b\n    tags:\n")
+	for i := range 6 {
+		fmt.Fprintf(&b, "      own%d: v\n", i)
+	}
+	_, errs := load(t, b.String())
+	if !strings.Contains(errs, "has 51 tags with the spec's tags; AWS allows 50") {
+		t.Errorf("want the tag limit, got:\n%s", errs)
 	}
 }

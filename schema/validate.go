@@ -78,6 +78,19 @@ var commercialRegions = []string{
 	"us-west-1", "us-west-2",
 }
 
+// unsupportedPartition names the partition of a region in one of AWS's
+// other partitions, or returns "".
+func unsupportedPartition(region string) string {
+	for _, p := range []struct{ prefix, partition string }{
+		{"us-isob-", "aws-iso-b"}, {"us-isof-", "aws-iso-f"}, {"us-iso-", "aws-iso"}, {"eu-isoe-", "aws-iso-e"}, {"eusc-", "aws-eusc"},
+	} {
+		if strings.HasPrefix(region, p.prefix) {
+			return p.partition
+		}
+	}
+	return ""
+}
+
 // PartitionOf returns the partition a region belongs to, or "" when the
 // region is not one eksiam knows.
 func PartitionOf(region string) string {
@@ -95,7 +108,7 @@ func PartitionOf(region string) string {
 var (
 	nameRE        = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	clusterNameRE = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]*$`)
-	regionRE      = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	regionRE      = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]+$`)
 	accountRE     = regexp.MustCompile(`^[0-9]{12}$`)
 	k8sVersionRE  = regexp.MustCompile(`^1\.[0-9]+$`)
 	dnsLabelRE    = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
@@ -155,6 +168,9 @@ func validate(s *Spec, diags *Diagnostics) {
 	v.projectName("environment", s.Environment, top)
 	v.cluster(&s.Cluster, top)
 	v.tags("tags", s.Tags)
+	if len(s.Tags) > maxTags {
+		v.errorf(s.Tags[maxTags].Key.Pos, "tags: %d tags; AWS allows %d on a role", len(s.Tags), maxTags)
+	}
 	v.template("naming.nodeRole", s.Naming.NodeRole, nodeRolePlaceholders)
 	v.template("naming.podRole", s.Naming.PodRole, podRolePlaceholders)
 	v.nodeRole(&s.NodeRole)
@@ -195,6 +211,10 @@ func (v *validator) cluster(c *Cluster, top Pos) {
 		return
 	case !regionRE.MatchString(c.Region.Value):
 		v.errorf(c.Region.Pos, "cluster.region %q is not an AWS region name (for example eu-west-1)", c.Region.Value)
+		return
+	}
+	if other := unsupportedPartition(c.Region.Value); other != "" {
+		v.errorf(c.Region.Pos, "cluster.region %s is in the %s partition, which eksiam does not support (it supports aws, aws-cn and aws-us-gov)", c.Region.Value, other)
 		return
 	}
 	implied := PartitionOf(c.Region.Value)
@@ -246,10 +266,10 @@ func (v *validator) template(what string, t Str, allowed []string) {
 
 func (v *validator) nodeRole(r *NodeRole) {
 	for i, a := range r.AdditionalPolicyARNs {
-		v.arn(fmt.Sprintf("nodeRole.additionalPolicyArns[%d]", i), a)
+		v.policyARN(fmt.Sprintf("nodeRole.additionalPolicyArns[%d]", i), a)
 	}
 	if r.PermissionsBoundary.Value != "" {
-		v.arn("nodeRole.permissionsBoundary", r.PermissionsBoundary)
+		v.policyARN("nodeRole.permissionsBoundary", r.PermissionsBoundary)
 	}
 	if !iamPathRE.MatchString(r.Path.Value) || len(r.Path.Value) > 512 {
 		v.errorf(r.Path.Pos, "nodeRole.path %q must start and end with / (for example /eks/), at most 512 characters", r.Path.Value)
@@ -309,16 +329,19 @@ func (v *validator) serviceAccount(what string, sa *ServiceAccount) {
 	}
 	v.presets(what, sa)
 	for i, a := range sa.ManagedPolicyARNs {
-		v.arn(fmt.Sprintf("%s.managedPolicyArns[%d]", what, i), a)
+		v.policyARN(fmt.Sprintf("%s.managedPolicyArns[%d]", what, i), a)
 	}
 	v.statements(what+".policy", sa.Policy)
 	if d := sa.MaxSessionDuration; d.Set && (d.Value < 3600 || d.Value > 43200) {
 		v.errorf(d.Pos, "%s.maxSessionDuration must be between 3600 and 43200 seconds, not %d", what, d.Value)
 	}
 	if sa.PermissionsBoundary.Value != "" {
-		v.arn(what+".permissionsBoundary", sa.PermissionsBoundary)
+		v.policyARN(what+".permissionsBoundary", sa.PermissionsBoundary)
 	}
 	v.tags(what+".tags", sa.Tags)
+	if n := mergedTagCount(v.s.Tags, sa.Tags); n > maxTags {
+		v.errorf(sa.Pos, "%s has %d tags with the spec's tags; AWS allows %d on a role", what, n, maxTags)
+	}
 	v.mechanism(what, sa)
 }
 
@@ -383,6 +406,19 @@ func (v *validator) presets(what string, sa *ServiceAccount) {
 	}
 }
 
+// maxTags is how many tags AWS allows on a role or an association.
+const maxTags = 50
+
+// mergedTagCount counts the tags of a role: the spec's and its own, a key
+// counted once ignoring case.
+func mergedTagCount(base, own []KeyValue) int {
+	keys := map[string]bool{}
+	for _, kv := range slices.Concat(base, own) {
+		keys[strings.ToLower(kv.Key.Value)] = true
+	}
+	return len(keys)
+}
+
 func isDNSSubdomain(s string) bool {
 	if len(s) == 0 || len(s) > 253 {
 		return false
@@ -418,6 +454,20 @@ func (v *validator) arn(what string, s Str) bool {
 	}
 	if m[1] != "X" && v.s.Cluster.Partition.Value != "" && m[1] != v.s.Cluster.Partition.Value {
 		v.errorf(s.Pos, "%s names partition %s, but the cluster is in %s; write arn:${partition}:... to follow the cluster", what, m[1], v.s.Cluster.Partition.Value)
+		return false
+	}
+	return true
+}
+
+// policyARN checks an ARN that must name an IAM policy, as managed
+// policy attachments and permissions boundaries do.
+func (v *validator) policyARN(what string, s Str) bool {
+	if !v.arn(what, s) {
+		return false
+	}
+	m := arnRE.FindStringSubmatch(flatten(s.Value))
+	if m[2] != "iam" || !strings.HasPrefix(m[5], "policy/") {
+		v.errorf(s.Pos, "%s %q is not an IAM policy ARN (arn:${partition}:iam::ACCOUNT:policy/NAME, or aws for AWS-managed policies)", what, s.Value)
 		return false
 	}
 	return true

@@ -104,6 +104,7 @@ func Build(spec *schema.Spec) (*Model, schema.Diagnostics) {
 	b.checkNames()
 	for _, r := range b.m.Roles() {
 		b.fitPolicies(r)
+		b.checkQuotas(r)
 	}
 	b.m.Variables = b.variables()
 	return b.m, b.diags.Sorted()
@@ -178,7 +179,8 @@ func strs(ss []schema.Str) []string {
 func mergeTags(base, own []schema.KeyValue) []Tag {
 	var out []Tag
 	for _, kv := range slices.Concat(own, base) {
-		if !slices.ContainsFunc(out, func(t Tag) bool { return t.Key == kv.Key.Value }) {
+		// IAM tag keys are unique ignoring case.
+		if !slices.ContainsFunc(out, func(t Tag) bool { return strings.EqualFold(t.Key, kv.Key.Value) }) {
 			out = append(out, Tag{Key: kv.Key.Value, Value: kv.Value.Value})
 		}
 	}

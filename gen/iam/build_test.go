@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -242,5 +243,83 @@ func TestTargetRolePermission(t *testing.T) {
 	}
 	if r.Association.TargetRoleARN.String() != st.Resources[0].String() {
 		t.Errorf("association target %s", r.Association.TargetRoleARN)
+	}
+}
+
+func TestSnakeName(t *testing.T) {
+	for in, want := range map[string]string{
+		"AmazonEKSWorkerNodePolicy":          "amazon_eks_worker_node_policy",
+		"AmazonEKS_CNI_Policy":               "amazon_eks_cni_policy",
+		"AmazonEC2ContainerRegistryPullOnly": "amazon_ec2_container_registry_pull_only",
+		"cni-ipv6":                           "cni_ipv6",
+		"team/policy--v2":                    "team_policy_v2",
+		"1st":                                "p_1st",
+	} {
+		if got := SnakeName(in); got != want {
+			t.Errorf("SnakeName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestAttachmentKey(t *testing.T) {
+	for arn, want := range map[string]string{
+		"arn:${partition}:iam::aws:policy/AmazonS3ReadOnlyAccess":                "amazon_s3_read_only_access",
+		"arn:${partition}:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy": "amazon_ebscsi_driver_policy",
+		"arn:aws:iam::111122223333:policy/team/foo-bar":                          "team_foo_bar",
+	} {
+		if got := AttachmentKey(Lit(arn)); got != want {
+			t.Errorf("AttachmentKey(%s) = %q, want %q", arn, got, want)
+		}
+	}
+}
+
+func TestManagedPolicyQuota(t *testing.T) {
+	arns := func(n int) string {
+		var s []string
+		for i := range n {
+			s = append(s, fmt.Sprintf("\"arn:aws:iam::aws:policy/P%d\"", i))
+		}
+		return "[" + strings.Join(s, ", ") + "]"
+	}
+	_, diags := build(t, base+"serviceAccounts:\n  - namespace: a\n    name: b\n    managedPolicyArns: "+arns(11)+"\n")
+	if diags.HasErrors() || len(diags) != 1 || !strings.Contains(diags[0].Message, "IAM allows 10 per role") {
+		t.Errorf("11 policies: want one warning, got:\n%s", diags.Error())
+	}
+	_, diags = build(t, base+"serviceAccounts:\n  - namespace: a\n    name: b\n    managedPolicyArns: "+arns(21)+"\n")
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "more than the 20 IAM allows") {
+		t.Errorf("21 policies: want an error, got:\n%s", diags.Error())
+	}
+}
+
+func TestAttachmentClash(t *testing.T) {
+	_, diags := build(t, base+"serviceAccounts:\n  - namespace: a\n    name: b\n    managedPolicyArns: [\"arn:aws:iam::111122223333:policy/x\", \"arn:aws:iam::444455556666:policy/x\"]\n")
+	if !strings.Contains(diags.Error(), "attaches two managed policies with the same name") {
+		t.Errorf("want an attachment clash, got:\n%s", diags.Error())
+	}
+}
+
+func TestDuplicateSidAcrossPolicies(t *testing.T) {
+	_, diags := build(t, base+"serviceAccounts:\n  - namespace: a\n    name: b\n    targetRoleArn: \"arn:aws:iam::444455556666:role/t\"\n    policy:\n      - sid: AssumeTargetRole\n        actions: [s3:GetObject]\n        resources: ['*']\n")
+	if !strings.Contains(diags.Error(), `sid "AssumeTargetRole" is used twice`) {
+		t.Errorf("want a duplicate sid, got:\n%s", diags.Error())
+	}
+}
+
+func TestTagsMergeIgnoringCase(t *testing.T) {
+	m, _ := build(t, base+"tags:\n  Team: platform\nserviceAccounts:\n  - namespace: a\n    name: b\n    tags:\n      team: orders\n")
+	tags := role(t, m, "a", "b").Tags
+	if len(tags) != 1 || tags[0].Key != "team" || tags[0].Value != "orders" {
+		t.Errorf("tags = %+v, want only the ServiceAccount's team=orders", tags)
+	}
+}
+
+// TestVariableLimitsPerVariable: a variable only some names use may grow
+// by what those names allow.
+func TestVariableLimitsPerVariable(t *testing.T) {
+	m, _ := build(t, base+"naming:\n  nodeRole: \"{cluster}-node\"\nserviceAccounts:\n  - namespace: observability\n    name: opentelemetry-collector-with-a-long-name\n")
+	for _, v := range m.Variables {
+		if v.Ref == RefCluster && v.MaxLength < 50 {
+			t.Errorf("cluster_name limit %d: the node role name leaves it room for 59", v.MaxLength)
+		}
 	}
 }

@@ -5,8 +5,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/eksiam/eksiam/schema"
 )
 
 var templateRE = regexp.MustCompile(`\{([^{}]*)\}`)
@@ -61,11 +64,66 @@ func Shorten(name string, max int) string {
 // resources: namespace__name with dots and hyphens as underscores, prefixed
 // when it would start with a digit.
 func snakeID(ns, sa string) string {
-	id := strings.NewReplacer(".", "_", "-", "_").Replace(ns + "__" + sa)
+	part := func(s string) string {
+		s = strings.NewReplacer(".", "_", "-", "_").Replace(s)
+		for strings.Contains(s, "__") {
+			s = strings.ReplaceAll(s, "__", "_")
+		}
+		return s
+	}
+	id := part(ns) + "__" + part(sa)
 	if id[0] >= '0' && id[0] <= '9' {
 		id = "sa_" + id
 	}
 	return id
+}
+
+// SnakeName turns a name into a snake_case identifier part with no double
+// underscore: AmazonEKS_CNI_Policy -> amazon_eks_cni_policy, cni-ipv6 ->
+// cni_ipv6, team/x.y -> team_x_y.
+func SnakeName(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	for i, c := range rs {
+		switch {
+		case unicode.IsUpper(c):
+			prevLower := i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1]))
+			nextLower := i > 0 && i+1 < len(rs) && unicode.IsUpper(rs[i-1]) && unicode.IsLower(rs[i+1])
+			if prevLower || nextLower {
+				b.WriteByte('_')
+			}
+			b.WriteRune(unicode.ToLower(c))
+		case c < unicode.MaxASCII && (unicode.IsLetter(c) || unicode.IsDigit(c)):
+			b.WriteRune(c)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	out := b.String()
+	for strings.Contains(out, "__") {
+		out = strings.ReplaceAll(out, "__", "_")
+	}
+	out = strings.Trim(out, "_")
+	if out == "" || unicode.IsDigit(rune(out[0])) {
+		out = "p_" + out
+	}
+	return out
+}
+
+// AttachmentKey names a managed policy among a role's attachments: the
+// policy's name for an AWS-managed policy, its path and name otherwise, in
+// snake case. It depends on the ARN alone, so adding a policy never
+// renames another's attachment.
+func AttachmentKey(arn Expr) string {
+	s := arn.String()
+	_, rest, ok := strings.Cut(s, ":policy/")
+	if !ok {
+		rest = s[strings.LastIndexAny(s, "/:")+1:]
+	}
+	if strings.Contains(s, ":iam::aws:policy/") {
+		rest = rest[strings.LastIndex(rest, "/")+1:]
+	}
+	return SnakeName(rest)
 }
 
 // pascal turns a DNS name into PascalCase: "orders-api.v2" -> "OrdersApiV2".
@@ -91,7 +149,7 @@ func pascal(s string) string {
 func (b *builder) checkIDs() {
 	seen := map[string]*Role{}
 	for _, r := range b.m.PodRoles {
-		for _, key := range []string{"id:" + r.ID, "pascal:" + strings.ToLower(r.PascalID)} {
+		for _, key := range []string{"id:" + r.ID, "pascal:" + r.PascalID} {
 			if prev, ok := seen[key]; ok {
 				b.diags.Errorf(r.Pos, "ServiceAccounts %s/%s and %s/%s map to the same resource names in the generated code; rename one of them",
 					prev.Namespace, prev.ServiceAccount, r.Namespace, r.ServiceAccount)
@@ -104,6 +162,26 @@ func (b *builder) checkIDs() {
 			r.PascalID = strings.ReplaceAll(r.PascalID, "-", "")
 		}
 	}
+	for _, r := range b.m.Roles() {
+		keys := map[string]Expr{}
+		for _, arn := range r.ManagedPolicyARNs {
+			k := AttachmentKey(arn)
+			if prev, ok := keys[k]; ok {
+				b.diags.Errorf(b.pos(r), "%s attaches two managed policies with the same name, %s and %s; eksiam names attachments after their policy, so keep one",
+					describeRole(r), prev, arn)
+			}
+			keys[k] = arn
+		}
+	}
+}
+
+// pos is where a role came from, or the cluster when the spec did not
+// write it (the node and CNI roles without a nodeRole mapping).
+func (b *builder) pos(r *Role) schema.Pos {
+	if r.Pos.IsValid() {
+		return r.Pos
+	}
+	return b.m.ClusterPos
 }
 
 // checkNames makes sure role names are unique case-insensitively, as IAM
@@ -114,12 +192,16 @@ func (b *builder) checkNames() {
 		full := r.Name.Resolve(b.m.Value)
 		key := strings.ToLower(full)
 		if prev, ok := seen[key]; ok {
-			pos := r.Pos
-			if !pos.IsValid() {
+			pos := b.pos(r)
+			if !r.Pos.IsValid() && prev.Pos.IsValid() {
 				pos = prev.Pos
 			}
-			b.diags.Errorf(pos, "role name %q of %s clashes with %q of %s (IAM role names are unique ignoring case); change roleName or naming.podRole",
-				full, describeRole(r), prev.Name.Resolve(b.m.Value), describeRole(prev))
+			hint := "change roleName or naming.podRole"
+			if prev.Kind == KindNode || r.Kind == KindNode {
+				hint = "change naming.nodeRole or naming.podRole"
+			}
+			b.diags.Errorf(pos, "role name %q of %s clashes with %q of %s (IAM role names are unique ignoring case); %s",
+				full, describeRole(r), prev.Name.Resolve(b.m.Value), describeRole(prev), hint)
 			continue
 		}
 		seen[key] = r
@@ -135,27 +217,30 @@ func describeRole(r *Role) string {
 
 // variables computes the inputs names are built from and how long each may
 // grow: every role name built from them must stay within 64 characters
-// whatever values they take. Each variable may grow by the same amount g,
-// the largest for which every built name still fits.
+// whatever values they take. A name with slack s built from k variable
+// parts lets each of them grow by s/k; a variable may grow by the least
+// any of its names allows. This is sound for every combination of values.
 func (b *builder) variables() []Variable {
 	refs := []Ref{RefProject, RefEnvironment, RefCluster}
-	growth := -1
+	growth := map[Ref]int{}
 	for _, r := range b.m.Roles() {
 		if r.Shortened || r.Explicit {
 			continue
 		}
 		uses := 0
 		for _, p := range r.Name {
-			if p.Ref == RefProject || p.Ref == RefEnvironment || p.Ref == RefCluster {
+			if slices.Contains(refs, p.Ref) {
 				uses++
 			}
 		}
 		if uses == 0 {
 			continue
 		}
-		slack := (MaxRoleName - len(r.Name.Resolve(b.m.Value))) / uses
-		if growth < 0 || slack < growth {
-			growth = slack
+		share := (MaxRoleName - len(r.Name.Resolve(b.m.Value))) / uses
+		for _, p := range r.Name {
+			if g, ok := growth[p.Ref]; slices.Contains(refs, p.Ref) && (!ok || share < g) {
+				growth[p.Ref] = share
+			}
 		}
 	}
 	out := make([]Variable, 0, len(refs))
@@ -172,22 +257,12 @@ func (b *builder) variables() []Variable {
 			v.Pattern, v.MaxLength = `^[a-z0-9][a-z0-9-]*$`, 32
 			v.Description = "Environment name; part of the role names."
 		}
-		if growth >= 0 && b.nameUses(ref) {
-			v.MaxLength = min(v.MaxLength, len(v.Default)+growth)
+		if g, ok := growth[ref]; ok {
+			v.MaxLength = min(v.MaxLength, len(v.Default)+g)
 		}
 		out = append(out, v)
 	}
 	return out
-}
-
-// nameUses reports whether a role name is built from ref.
-func (b *builder) nameUses(ref Ref) bool {
-	for _, r := range b.m.Roles() {
-		if r.Name.HasRef(ref) {
-			return true
-		}
-	}
-	return false
 }
 
 // VariableFor returns the model's variable for ref.

@@ -38,8 +38,34 @@ func (b *builder) fitPolicies(r *Role) {
 		cur.Document.Statements = []Statement{st}
 		r.CustomerPolicies = append(r.CustomerPolicies, cur)
 	}
-	if n := len(r.CustomerPolicies) + len(r.ManagedPolicyARNs); n > MaxManagedPerRole {
-		b.diags.Errorf(r.Pos, "%s would need %d managed policies, more than the %d IAM allows a role; move permissions to fewer statements or roles", describeRole(r), n, MaxManagedPerRole)
+}
+
+// checkQuotas reports a role with more managed policies than IAM allows
+// (20 at most; 10 unless the account's quota was raised), and statement ids
+// used twice among a role's policies, which eksctl merges into one and IAM
+// then refuses.
+func (b *builder) checkQuotas(r *Role) {
+	switch n := len(r.CustomerPolicies) + len(r.ManagedPolicyARNs); {
+	case n > MaxManagedPerRole:
+		b.diags.Errorf(b.pos(r), "%s would have %d managed policies, more than the %d IAM allows a role; use fewer policies or split the permissions", describeRole(r), n, MaxManagedPerRole)
+	case n > defaultManagedQuota:
+		b.diags.Warnf(b.pos(r), "%s has %d managed policies; IAM allows %d per role unless the account's quota was raised (to at most %d)", describeRole(r), n, defaultManagedQuota, MaxManagedPerRole)
+	}
+	sids := map[string]bool{}
+	for _, p := range append(append([]*Policy{}, r.InlinePolicies...), r.CustomerPolicies...) {
+		for _, st := range p.Document.Statements {
+			if st.Sid == "" {
+				continue
+			}
+			if sids[st.Sid] {
+				pos := st.Pos
+				if !pos.IsValid() {
+					pos = b.pos(r)
+				}
+				b.diags.Errorf(pos, "sid %q is used twice among the policies of %s (eksiam uses it for a statement of its own); choose another sid", st.Sid, describeRole(r))
+			}
+			sids[st.Sid] = true
+		}
 	}
 }
 

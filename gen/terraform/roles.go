@@ -2,8 +2,6 @@ package terraform
 
 import (
 	"fmt"
-	"strings"
-	"unicode"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
@@ -73,7 +71,7 @@ func (e *emitter) role(body *hclwrite.Body, r *iam.Role) {
 	document(body, trustID, r.AssumeRolePolicy)
 
 	for _, p := range r.InlinePolicies {
-		id := r.ID + "_" + snake(p.Purpose)
+		id := r.ID + "_" + iam.SnakeName(p.Purpose)
 		body.AppendNewline()
 		document(body, id, p.Document)
 		body.AppendNewline()
@@ -101,68 +99,14 @@ func (e *emitter) role(body *hclwrite.Body, r *iam.Role) {
 		a.SetAttributeRaw("role", ref("aws_iam_role", r.ID, "name"))
 		a.SetAttributeRaw("policy_arn", ref("aws_iam_policy", id, "arn"))
 	}
-	for _, att := range attachments(r) {
-		body.AppendNewline()
-		a := body.AppendNewBlock("resource", []string{"aws_iam_role_policy_attachment", att.id}).Body()
-		a.SetAttributeRaw("role", ref("aws_iam_role", r.ID, "name"))
-		a.SetAttributeRaw("policy_arn", expr(att.arn))
-	}
-}
-
-type attachment struct {
-	id  string
-	arn iam.Expr
-}
-
-// attachments names each managed-policy attachment after the policy, so
-// that adding one never renames another: node_amazon_eks_worker_node_policy.
-func attachments(r *iam.Role) []attachment {
-	var out []attachment
-	used := map[string]int{}
+	// Attachments are named after their policy alone (role__policy), so
+	// adding one never renames another.
 	for _, arn := range r.ManagedPolicyARNs {
-		s := arn.String()
-		name := s[strings.LastIndexAny(s, "/:")+1:]
-		id := r.ID + "_" + snake(name)
-		if n := used[id]; n > 0 {
-			used[id]++
-			id = fmt.Sprintf("%s_%d", id, n+1)
-		} else {
-			used[id] = 1
-		}
-		out = append(out, attachment{id: id, arn: arn})
+		body.AppendNewline()
+		a := body.AppendNewBlock("resource", []string{"aws_iam_role_policy_attachment", r.ID + "__" + iam.AttachmentKey(arn)}).Body()
+		a.SetAttributeRaw("role", ref("aws_iam_role", r.ID, "name"))
+		a.SetAttributeRaw("policy_arn", expr(arn))
 	}
-	return out
-}
-
-// snake turns a policy name into a Terraform identifier part:
-// AmazonEKS_CNI_Policy -> amazon_eks_cni_policy, cni-ipv6 -> cni_ipv6.
-func snake(s string) string {
-	rs := []rune(s)
-	var b strings.Builder
-	for i, c := range rs {
-		switch {
-		case unicode.IsUpper(c):
-			prevLower := i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1]))
-			nextLower := i > 0 && i+1 < len(rs) && unicode.IsUpper(rs[i-1]) && unicode.IsLower(rs[i+1])
-			if prevLower || nextLower {
-				b.WriteByte('_')
-			}
-			b.WriteRune(unicode.ToLower(c))
-		case unicode.IsLetter(c) || unicode.IsDigit(c):
-			b.WriteRune(c)
-		default:
-			b.WriteByte('_')
-		}
-	}
-	out := b.String()
-	for strings.Contains(out, "__") {
-		out = strings.ReplaceAll(out, "__", "_")
-	}
-	out = strings.Trim(out, "_")
-	if out == "" || unicode.IsDigit(rune(out[0])) {
-		out = "p_" + out
-	}
-	return out
 }
 
 // document writes an aws_iam_policy_document data source.

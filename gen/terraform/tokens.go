@@ -1,6 +1,9 @@
 package terraform
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
@@ -57,10 +60,23 @@ func expr(e iam.Expr) hclwrite.Tokens {
 		return hclwrite.TokensForTraversal(traversal(e[0].Ref))
 	}
 	toks := hclwrite.Tokens{{Type: hclsyntax.TokenOQuote, Bytes: []byte(`"`)}}
-	for _, p := range e {
+	for i, p := range e {
 		if p.Ref == "" {
-			quoted := str(p.Text)
+			text := p.Text
+			// A literal $ right before an interpolation would read as the
+			// escape $${: write that $ as an interpolated "$" instead.
+			dollar := strings.HasSuffix(text, "$") && i+1 < len(e)
+			text = strings.TrimSuffix(text, "$")
+			if !dollar {
+				text = p.Text
+			}
+			quoted := str(text)
 			toks = append(toks, quoted[1:len(quoted)-1]...)
+			if dollar {
+				toks = append(toks, &hclwrite.Token{Type: hclsyntax.TokenTemplateInterp, Bytes: []byte("${")})
+				toks = append(toks, str("$")...)
+				toks = append(toks, &hclwrite.Token{Type: hclsyntax.TokenTemplateSeqEnd, Bytes: []byte("}")})
+			}
 			continue
 		}
 		toks = append(toks, &hclwrite.Token{Type: hclsyntax.TokenTemplateInterp, Bytes: []byte("${")})
@@ -109,12 +125,16 @@ func strList(ss []string) hclwrite.Tokens {
 	return list(elems)
 }
 
-// tags renders a map of tags, keys quoted where they are not identifiers.
+// hclKeywords would not read as object keys when written bare.
+var hclKeywords = []string{"for", "in", "if", "else", "endif", "endfor", "true", "false", "null"}
+
+// tags renders a map of tags, keys quoted where they are not plain
+// identifiers.
 func tags(ts []iam.Tag) hclwrite.Tokens {
 	attrs := make([]hclwrite.ObjectAttrTokens, len(ts))
 	for i, t := range ts {
 		name := hclwrite.TokensForIdentifier(t.Key)
-		if !hclsyntax.ValidIdentifier(t.Key) {
+		if !hclsyntax.ValidIdentifier(t.Key) || slices.Contains(hclKeywords, t.Key) {
 			name = str(t.Key)
 		}
 		attrs[i] = hclwrite.ObjectAttrTokens{Name: name, Value: str(t.Value)}

@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/eksiam/eksiam/gen/iam"
@@ -17,6 +18,9 @@ func TestExpr(t *testing.T) {
 		{iam.Concat(iam.Lit("arn:"), iam.Refer(iam.RefPartition), iam.Lit(":s3:::b/${aws:userid}")),
 			`"arn:${data.aws_partition.current.partition}:s3:::b/$${aws:userid}"`},
 		{iam.Concat(iam.Refer(iam.RefProject), iam.Lit("-"), iam.Refer(iam.RefEnvironment)), `"${var.project}-${var.environment}"`},
+		// A literal $ before an interpolation must not become the escape $${.
+		{iam.Concat(iam.Lit("a$"), iam.Refer(iam.RefProject)), `"a${"$"}${var.project}"`},
+		{iam.Concat(iam.Refer(iam.RefProject), iam.Lit("$")), `"${var.project}$"`},
 	}
 	for _, tc := range tests {
 		if got := string(expr(tc.in).Bytes()); got != tc.want {
@@ -25,17 +29,11 @@ func TestExpr(t *testing.T) {
 	}
 }
 
-func TestSnake(t *testing.T) {
-	for in, want := range map[string]string{
-		"AmazonEKSWorkerNodePolicy":          "amazon_eks_worker_node_policy",
-		"AmazonEKS_CNI_Policy":               "amazon_eks_cni_policy",
-		"AmazonEC2ContainerRegistryPullOnly": "amazon_ec2_container_registry_pull_only",
-		"cni-ipv6":                           "cni_ipv6",
-		"team.policy-v2":                     "team_policy_v2",
-		"1st":                                "p_1st",
-	} {
-		if got := snake(in); got != want {
-			t.Errorf("snake(%q) = %q, want %q", in, got, want)
+func TestTagKeys(t *testing.T) {
+	got := strings.Join(strings.Fields(string(tags([]iam.Tag{{Key: "for", Value: "a"}, {Key: "team", Value: "b"}, {Key: "kubernetes.io/x", Value: "c"}}).Bytes())), " ")
+	for _, want := range []string{`"for" = "a"`, `team = "b"`, `"kubernetes.io/x" = "c"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("tags = %s, want %s in it", got, want)
 		}
 	}
 }

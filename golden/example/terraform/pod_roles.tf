@@ -44,7 +44,7 @@ data "aws_iam_policy_document" "kube_system__aws_node_assume_role" {
   }
 }
 
-resource "aws_iam_role_policy_attachment" "kube_system__aws_node_amazon_eks_cni_policy" {
+resource "aws_iam_role_policy_attachment" "kube_system__aws_node__amazon_eks_cni_policy" {
   role       = aws_iam_role.kube_system__aws_node.name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonEKS_CNI_Policy"
 }
@@ -256,7 +256,7 @@ data "aws_iam_policy_document" "reports__exporter_assume_role" {
   }
 }
 
-resource "aws_iam_role_policy_attachment" "reports__exporter_amazon_s3_read_only_access" {
+resource "aws_iam_role_policy_attachment" "reports__exporter__amazon_s3_read_only_access" {
   role       = aws_iam_role.reports__exporter.name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonS3ReadOnlyAccess"
 }

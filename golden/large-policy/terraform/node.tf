@@ -20,12 +20,12 @@ data "aws_iam_policy_document" "node_assume_role" {
   }
 }
 
-resource "aws_iam_role_policy_attachment" "node_amazon_ec2_container_registry_pull_only" {
+resource "aws_iam_role_policy_attachment" "node__amazon_ec2_container_registry_pull_only" {
   role       = aws_iam_role.node.name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly"
 }
 
-resource "aws_iam_role_policy_attachment" "node_amazon_eks_worker_node_policy" {
+resource "aws_iam_role_policy_attachment" "node__amazon_eks_worker_node_policy" {
   role       = aws_iam_role.node.name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonEKSWorkerNodePolicy"
 }

@@ -28,7 +28,7 @@ variable "cluster_name" {
   default     = "eps-prod"
 
   validation {
-    condition     = can(regex("^[0-9A-Za-z][A-Za-z0-9_-]*$", var.cluster_name)) && length(var.cluster_name) <= 16
-    error_message = "The cluster name must be letters, digits, hyphens and underscores, starting with a letter or digit, at most 16 characters so that the role names built from it stay within IAM's 64."
+    condition     = can(regex("^[0-9A-Za-z][A-Za-z0-9_-]*$", var.cluster_name)) && length(var.cluster_name) <= 49
+    error_message = "The cluster name must be letters, digits, hyphens and underscores, starting with a letter or digit, at most 49 characters so that the role names built from it stay within IAM's 64."
   }
 }

@@ -84,22 +84,22 @@ resource "aws_iam_role_policy" "node_cni_ipv6" {
   policy = data.aws_iam_policy_document.node_cni_ipv6.json
 }
 
-resource "aws_iam_role_policy_attachment" "node_node_extras" {
+resource "aws_iam_role_policy_attachment" "node__node_extras" {
   role       = aws_iam_role.node.name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::111122223333:policy/node-extras"
 }
 
-resource "aws_iam_role_policy_attachment" "node_amazon_ec2_container_registry_read_only" {
+resource "aws_iam_role_policy_attachment" "node__amazon_ec2_container_registry_read_only" {
   role       = aws_iam_role.node.name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
 }
 
-resource "aws_iam_role_policy_attachment" "node_amazon_ssm_managed_instance_core" {
+resource "aws_iam_role_policy_attachment" "node__amazon_ssm_managed_instance_core" {
   role       = aws_iam_role.node.name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
 }
 
-resource "aws_iam_role_policy_attachment" "node_cloud_watch_agent_server_policy" {
+resource "aws_iam_role_policy_attachment" "node__cloud_watch_agent_server_policy" {
   role       = aws_iam_role.node.name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/CloudWatchAgentServerPolicy"
 }

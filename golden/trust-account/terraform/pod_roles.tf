@@ -83,7 +83,7 @@ data "aws_iam_policy_document" "billing__invoicer_assume_role" {
   }
 }
 
-resource "aws_iam_role_policy_attachment" "billing__invoicer_amazon_sqs_read_only_access" {
+resource "aws_iam_role_policy_attachment" "billing__invoicer__amazon_sqs_read_only_access" {
   role       = aws_iam_role.billing__invoicer.name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonSQSReadOnlyAccess"
 }
