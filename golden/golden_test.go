@@ -16,6 +16,7 @@ import (
 	"github.com/eksiam/eksiam/gen"
 	"github.com/eksiam/eksiam/gen/iam"
 	"github.com/eksiam/eksiam/internal/check"
+	"github.com/eksiam/eksiam/internal/equiv"
 	"github.com/eksiam/eksiam/internal/testenv"
 	"github.com/eksiam/eksiam/schema"
 )
@@ -26,6 +27,7 @@ var update = flag.Bool("update", false, "rewrite the golden files from what eksi
 // them), or the diagnostics it prints.
 type result struct {
 	files  map[string][]byte
+	model  *iam.Model
 	stderr []byte
 }
 
@@ -61,7 +63,7 @@ func run(t *testing.T, dir string) result {
 		t.Fatal(err)
 	}
 	out["model.json"] = append(m, '\n')
-	return result{files: out}
+	return result{files: out, model: model}
 }
 
 func render(diags schema.Diagnostics) []byte {
@@ -301,6 +303,22 @@ func TestEksctlSchema(t *testing.T) {
 			continue
 		}
 		if err := check.EksctlConfig(data, s); err != nil {
+			t.Errorf("%s: %v", dir, err)
+		}
+	}
+}
+
+// TestEquivalence reads every valid case's outputs back (Terraform by
+// evaluating the HCL, CloudFormation by resolving its intrinsics, eksctl
+// from its YAML) and checks that each grants exactly what the model, pinned
+// as model.json, says: the same roles, trusts, policies and associations.
+func TestEquivalence(t *testing.T) {
+	for _, dir := range cases(t) {
+		res := run(t, dir)
+		if res.stderr != nil {
+			continue
+		}
+		for _, err := range equiv.Check(res.model, res.files) {
 			t.Errorf("%s: %v", dir, err)
 		}
 	}

@@ -1,0 +1,240 @@
+package equiv
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// FromCloudFormation resolves a template as CloudFormation would with its
+// parameters' defaults, deployed in region for account in partition.
+func FromCloudFormation(template []byte, partition, region, account string) (Form, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(template, &doc); err != nil {
+		return Form{}, fmt.Errorf("parsing the template: %w", err)
+	}
+	c := &cfnEval{
+		pseudo:    map[string]string{"AWS::Partition": partition, "AWS::Region": region, "AWS::AccountId": account, "AWS::StackName": "stack", "AWS::URLSuffix": "amazonaws.com"},
+		params:    map[string]string{},
+		resources: map[string]*yaml.Node{},
+	}
+	top := mapping(doc.Content[0])
+	for name, p := range mapping(top["Parameters"]) {
+		if d, ok := mapping(p)["Default"]; ok {
+			c.params[name] = d.Value
+		}
+	}
+	c.resources = mapping(top["Resources"])
+	return c.form()
+}
+
+type cfnEval struct {
+	pseudo, params map[string]string
+	resources      map[string]*yaml.Node
+	err            error
+}
+
+func mapping(n *yaml.Node) map[string]*yaml.Node {
+	out := map[string]*yaml.Node{}
+	if n == nil || n.Kind != yaml.MappingNode {
+		return out
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out[n.Content[i].Value] = n.Content[i+1]
+	}
+	return out
+}
+
+func (c *cfnEval) fail(format string, args ...any) {
+	if c.err == nil {
+		c.err = fmt.Errorf(format, args...)
+	}
+}
+
+func (c *cfnEval) typeOf(name string) string {
+	if r, ok := c.resources[name]; ok {
+		return mapping(r)["Type"].Value
+	}
+	return ""
+}
+
+func (c *cfnEval) props(name string) map[string]*yaml.Node {
+	return mapping(mapping(c.resources[name])["Properties"])
+}
+
+// ref is what Ref returns: a parameter's value, a pseudo parameter, a
+// role's name, a managed policy's ARN (as a token naming it).
+func (c *cfnEval) ref(name string) string {
+	if v, ok := c.params[name]; ok {
+		return v
+	}
+	if v, ok := c.pseudo[name]; ok {
+		return v
+	}
+	switch c.typeOf(name) {
+	case "AWS::IAM::Role":
+		return str(c.eval(c.props(name)["RoleName"]))
+	case "AWS::IAM::ManagedPolicy":
+		return "policy:" + name
+	case "AWS::IAM::InstanceProfile":
+		return "instance-profile:" + name
+	}
+	c.fail("Ref %s resolves to nothing", name)
+	return ""
+}
+
+func (c *cfnEval) getAtt(target string) string {
+	res, attr, _ := strings.Cut(target, ".")
+	switch {
+	case c.typeOf(res) == "AWS::IAM::Role" && attr == "Arn":
+		path := str(c.eval(c.props(res)["Path"]))
+		if path == "" {
+			path = "/"
+		}
+		return "arn:" + c.pseudo["AWS::Partition"] + ":iam::" + c.pseudo["AWS::AccountId"] + ":role" + path + c.ref(res)
+	case c.typeOf(res) == "AWS::EKS::PodIdentityAssociation" && attr == "ExternalId":
+		return "external-id"
+	case c.typeOf(res) == "AWS::IAM::InstanceProfile" && attr == "Arn":
+		return "instance-profile-arn:" + res
+	}
+	c.fail("GetAtt %s resolves to nothing", target)
+	return ""
+}
+
+var subRE = regexp.MustCompile(`\$\{([^}]*)\}`)
+
+func (c *cfnEval) sub(s string) string {
+	return subRE.ReplaceAllStringFunc(s, func(m string) string {
+		name := m[2 : len(m)-1]
+		if strings.HasPrefix(name, "!") {
+			return "${" + name[1:] + "}"
+		}
+		if strings.Contains(name, ".") {
+			return c.getAtt(name)
+		}
+		return c.ref(name)
+	})
+}
+
+// eval resolves a node into maps, lists and strings.
+func (c *cfnEval) eval(n *yaml.Node) any {
+	if n == nil {
+		return nil
+	}
+	switch n.Tag {
+	case "!Ref":
+		return c.ref(n.Value)
+	case "!GetAtt":
+		return c.getAtt(n.Value)
+	case "!Sub":
+		return c.sub(n.Value)
+	}
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+		c.fail("line %d: unsupported intrinsic %s", n.Line, n.Tag)
+		return nil
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := map[string]any{}
+		for k, v := range mapping(n) {
+			m[k] = c.eval(v)
+		}
+		return m
+	case yaml.SequenceNode:
+		l := make([]any, len(n.Content))
+		for i, e := range n.Content {
+			l[i] = c.eval(e)
+		}
+		return l
+	}
+	if n.Tag == "!!bool" {
+		b, _ := strconv.ParseBool(n.Value)
+		return b
+	}
+	return n.Value
+}
+
+func (c *cfnEval) form() (Form, error) {
+	byName := map[string]*Role{}
+	var order []string
+	var f Form
+	for id := range c.resources {
+		if c.typeOf(id) != "AWS::IAM::Role" {
+			continue
+		}
+		p := c.props(id)
+		r := &Role{Name: c.ref(id), ManagedARNs: strs(c.eval(p["ManagedPolicyArns"]))}
+		trust, err := fromJSONDocument(c.eval(p["AssumeRolePolicyDocument"]))
+		if err != nil {
+			return Form{}, fmt.Errorf("%s trust: %w", id, err)
+		}
+		r.Trust = trust
+		for _, pol := range strsAny(c.eval(p["Policies"])) {
+			perms, err := fromJSONDocument(pol.(map[string]any)["PolicyDocument"])
+			if err != nil {
+				return Form{}, fmt.Errorf("%s policy: %w", id, err)
+			}
+			r.Permissions = append(r.Permissions, perms...)
+		}
+		byName[r.Name] = r
+		order = append(order, r.Name)
+	}
+	for id := range c.resources {
+		switch c.typeOf(id) {
+		case "AWS::IAM::ManagedPolicy":
+			p := c.props(id)
+			perms, err := fromJSONDocument(c.eval(p["PolicyDocument"]))
+			if err != nil {
+				return Form{}, fmt.Errorf("%s: %w", id, err)
+			}
+			for _, name := range strs(c.eval(p["Roles"])) {
+				if r := byName[name]; r != nil {
+					r.Permissions = append(r.Permissions, perms...)
+				} else {
+					return Form{}, fmt.Errorf("%s: role %q is not in the template", id, name)
+				}
+			}
+		case "AWS::EKS::PodIdentityAssociation":
+			p := c.props(id)
+			arn := str(c.eval(p["RoleArn"]))
+			disable, _ := c.eval(p["DisableSessionTags"]).(bool)
+			a := Association{
+				Cluster:        str(c.eval(p["ClusterName"])),
+				Namespace:      str(c.eval(p["Namespace"])),
+				ServiceAccount: str(c.eval(p["ServiceAccount"])),
+				Role:           arn[strings.LastIndex(arn, "/")+1:],
+				TargetRole:     str(c.eval(p["TargetRoleArn"])),
+				SessionTags:    !disable,
+			}
+			if pol := str(c.eval(p["Policy"])); pol != "" {
+				var d any
+				if err := json.Unmarshal([]byte(pol), &d); err != nil {
+					return Form{}, fmt.Errorf("%s: session policy is not JSON: %w", id, err)
+				}
+				sp, err := fromJSONDocument(d)
+				if err != nil {
+					return Form{}, fmt.Errorf("%s: %w", id, err)
+				}
+				a.SessionPolicy = sp
+			}
+			f.Associations = append(f.Associations, a)
+		}
+	}
+	for _, name := range order {
+		f.Roles = append(f.Roles, *byName[name])
+	}
+	if c.err != nil {
+		return Form{}, c.err
+	}
+	f.normalize()
+	return f, nil
+}
+
+func strsAny(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
