@@ -95,9 +95,6 @@ func checkFormats(m *iam.Model, formats []string) schema.Diagnostics {
 			}
 		}
 	}
-	if m.IRSA != nil && !m.IRSA.ProviderARN.IsLiteral() && (slices.Contains(formats, Terraform) || slices.Contains(formats, CloudFormation)) {
-		diags.Errorf(m.ClusterPos, "IRSA without irsa.oidcProviderArn is not supported yet for terraform and cloudformation; set irsa.oidcProviderArn")
-	}
 	if slices.Contains(formats, Eksctl) {
 		diags = append(diags, checkEksctl(m)...)
 	}

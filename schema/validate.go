@@ -366,10 +366,10 @@ func (v *validator) mechanism(what string, sa *ServiceAccount) {
 	}
 	if sa.UsesIRSA() {
 		switch {
+		case sa.Mechanism.Value == MechanismBoth && (v.s.IRSA == nil || v.s.IRSA.OIDCProviderARN.Value == ""):
+			v.errorf(sa.Mechanism.Pos, "%s uses mechanism: both, which needs irsa.oidcProviderArn set (the role trusts that provider and Pod Identity at once)", what)
 		case v.s.IRSA == nil:
-			v.errorf(sa.Mechanism.Pos, "%s uses mechanism: %s, which needs a top-level irsa mapping (irsa: {} looks the OIDC provider up)", what, sa.Mechanism.Value)
-		case sa.Mechanism.Value == MechanismBoth && v.s.IRSA.OIDCProviderARN.Value == "":
-			v.errorf(sa.Mechanism.Pos, "%s uses mechanism: both, which needs irsa.oidcProviderArn set", what)
+			v.errorf(sa.Mechanism.Pos, "%s uses mechanism: irsa, which needs a top-level irsa mapping (irsa: {} looks the OIDC provider up)", what)
 		}
 	}
 	if !sa.UsesPodIdentity() {

@@ -34,6 +34,10 @@ func parameter(r iam.Ref) string {
 	return ""
 }
 
+// issuerVar is the Fn::Sub variable that holds the OIDC issuer, taken
+// from the OidcProviderArn parameter.
+const issuerVar = "OidcIssuer"
+
 // subVar is what a reference becomes inside !Sub (SPEC §1).
 func subVar(r iam.Ref) string {
 	switch r {
@@ -46,6 +50,9 @@ func subVar(r iam.Ref) string {
 	}
 	if p := parameter(r); p != "" {
 		return p
+	}
+	if r == iam.RefOIDCIssuer {
+		return issuerVar
 	}
 	panic("cloudformation: no substitution for reference " + string(r))
 }
@@ -88,7 +95,29 @@ func literalKey(e iam.Expr) string {
 	return s
 }
 
-func document(d iam.Document) *yaml.Node { return y.Document(d, value, literalKey) }
+// document writes a policy document as YAML. Where a condition key holds
+// a reference (the OIDC issuer of an IRSA trust looked up at deploy time),
+// the document becomes one JSON string in the list form of Fn::Sub, since
+// CloudFormation cannot substitute into mapping keys; the issuer is the
+// part of the OidcProviderArn parameter after "oidc-provider/".
+func document(d iam.Document) *yaml.Node {
+	literalKeys := true
+	for _, s := range d.Statements {
+		for _, c := range s.Conditions {
+			literalKeys = literalKeys && c.Key.IsLiteral()
+		}
+	}
+	if literalKeys {
+		return y.Document(d, value, literalKey)
+	}
+	split := y.FlowSeq(y.Str("oidc-provider/"), ref(parameter(iam.RefOIDCProviderARN)))
+	split.Tag = "!Split"
+	sel := y.FlowSeq(y.Int(1), split)
+	sel.Tag = "!Select"
+	sub := y.Seq(y.Str(d.JSON(subString)), y.NewMapping().Add(issuerVar, sel).Node)
+	sub.Tag = "!Sub"
+	return sub
+}
 
 // documentString writes a policy document as a JSON string, for
 // properties that take a string (an association's session policy): plain
@@ -126,6 +155,16 @@ type emitter struct {
 
 func (e *emitter) parameters() *yaml.Node {
 	params := y.NewMapping()
+	defer func() {
+		if e.m.IRSA == nil || !e.m.IRSA.Lookup {
+			return
+		}
+		params.Add(parameter(iam.RefOIDCProviderARN), y.NewMapping().
+			Add("Type", y.Str("String")).
+			Add("Description", y.Str("ARN of the cluster's IAM OIDC provider, for the IRSA roles (aws eks describe-cluster shows its issuer).")).
+			Add("AllowedPattern", y.Str(`^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/.+$`)).
+			Add("ConstraintDescription", y.Str("an IAM OIDC provider ARN, arn:PARTITION:iam::ACCOUNT:oidc-provider/oidc.eks.REGION.amazonaws.com/id/ID")).Node)
+	}()
 	for _, v := range e.m.Variables {
 		params.Add(parameter(v.Ref), y.NewMapping().
 			Add("Type", y.Str("String")).

@@ -191,7 +191,7 @@ func mergeTags(base, own []schema.KeyValue) []Tag {
 func (b *builder) irsa(s *schema.IRSA) *IRSA {
 	arn := s.OIDCProviderARN.Value
 	if arn == "" {
-		return &IRSA{ProviderARN: Refer(RefOIDCProviderARN), Issuer: Refer(RefOIDCIssuer)}
+		return &IRSA{Lookup: true, ProviderARN: Refer(RefOIDCProviderARN), Issuer: Refer(RefOIDCIssuer)}
 	}
 	_, issuer, _ := strings.Cut(arn, ":oidc-provider/")
 	return &IRSA{ProviderARN: b.expr(arn), Issuer: b.expr(issuer)}

@@ -164,9 +164,11 @@ type Association struct {
 
 // IRSA describes the cluster's OIDC provider for IRSA trusts.
 type IRSA struct {
-	// ProviderARN and Issuer are literal when the spec sets
-	// irsa.oidcProviderArn, and the references RefOIDCProviderARN and
-	// RefOIDCIssuer when each format must look them up.
+	// Lookup is set when the spec leaves irsa.oidcProviderArn empty: each
+	// format finds the provider at deploy time.
+	Lookup bool `json:"lookup,omitempty"`
+	// ProviderARN and Issuer come from irsa.oidcProviderArn, or are the
+	// references RefOIDCProviderARN and RefOIDCIssuer under Lookup.
 	ProviderARN Expr `json:"providerArn"`
 	Issuer      Expr `json:"issuer"`
 }

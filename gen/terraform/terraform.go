@@ -99,7 +99,23 @@ func variableName(r iam.Ref) string {
 	return string(r)
 }
 
+// lookupOIDC reports whether the module must find the cluster's OIDC
+// provider itself.
+func (e *emitter) lookupOIDC() bool {
+	return e.m.IRSA != nil && e.m.IRSA.Lookup
+}
+
 func (e *emitter) variables(body *hclwrite.Body) {
+	defer func() {
+		if !e.lookupOIDC() {
+			return
+		}
+		body.AppendNewline()
+		b := body.AppendNewBlock("variable", []string{"oidc_provider_arn"}).Body()
+		b.SetAttributeValue("description", cty.StringVal("ARN of the cluster's IAM OIDC provider, for the IRSA roles. Null: look it up from the cluster, which must then exist at plan time."))
+		b.SetAttributeRaw("type", hclwrite.TokensForIdentifier("string"))
+		b.SetAttributeRaw("default", hclwrite.TokensForIdentifier("null"))
+	}()
 	for i, v := range e.m.Variables {
 		if i > 0 {
 			body.AppendNewline()
@@ -156,7 +172,57 @@ func (e *emitter) main(body *hclwrite.Body) {
 		sep()
 		emptyBlock(body, "data", "aws_caller_identity", "current")
 	}
+	if e.lookupOIDC() {
+		sep()
+		e.oidcLookup(body)
+	}
 	if !wrote {
 		comment(body, "Nothing here: the roles need no lookups.")
 	}
+}
+
+// oidcLookup finds the cluster's OIDC provider for the IRSA trusts, unless
+// var.oidc_provider_arn names it. The lookup needs the cluster to exist at
+// plan time.
+func (e *emitter) oidcLookup(body *hclwrite.Body) {
+	unset := func() hclwrite.Tokens {
+		t := ref("var", "oidc_provider_arn")
+		t = append(t, op(hclsyntax.TokenEqualOp, "=="), op(hclsyntax.TokenIdent, "null"),
+			op(hclsyntax.TokenQuestion, "?"), op(hclsyntax.TokenNumberLit, "1"),
+			op(hclsyntax.TokenColon, ":"), op(hclsyntax.TokenNumberLit, "0"))
+		return t
+	}
+	comment(body, "The cluster's IAM OIDC provider, for the IRSA trusts: var.oidc_provider_arn, or looked up from",
+		"the cluster (which must then exist at plan time).")
+	c := body.AppendNewBlock("data", []string{"aws_eks_cluster", "this"}).Body()
+	c.SetAttributeRaw("count", unset())
+	c.SetAttributeRaw("name", ref("var", "cluster_name"))
+	body.AppendNewline()
+	p := body.AppendNewBlock("data", []string{"aws_iam_openid_connect_provider", "cluster"}).Body()
+	p.SetAttributeRaw("count", unset())
+	p.SetAttributeRaw("url", hclwrite.TokensForTraversal(hcl.Traversal{
+		hcl.TraverseRoot{Name: "data"}, hcl.TraverseAttr{Name: "aws_eks_cluster"}, hcl.TraverseAttr{Name: "this"},
+		hcl.TraverseIndex{Key: cty.NumberIntVal(0)}, hcl.TraverseAttr{Name: "identity"},
+		hcl.TraverseIndex{Key: cty.NumberIntVal(0)}, hcl.TraverseAttr{Name: "oidc"},
+		hcl.TraverseIndex{Key: cty.NumberIntVal(0)}, hcl.TraverseAttr{Name: "issuer"},
+	}))
+	body.AppendNewline()
+	// one() of the splat is null when the lookup is skipped, so neither
+	// branch indexes an empty list.
+	splat := ref("data", "aws_iam_openid_connect_provider", "cluster")
+	splat = append(splat,
+		&hclwrite.Token{Type: hclsyntax.TokenOBrack, Bytes: []byte("[")},
+		&hclwrite.Token{Type: hclsyntax.TokenStar, Bytes: []byte("*")},
+		&hclwrite.Token{Type: hclsyntax.TokenCBrack, Bytes: []byte("]")},
+		&hclwrite.Token{Type: hclsyntax.TokenDot, Bytes: []byte(".")},
+		&hclwrite.Token{Type: hclsyntax.TokenIdent, Bytes: []byte("arn")})
+	l := body.AppendNewBlock("locals", nil).Body()
+	l.SetAttributeRaw("oidc_provider_arn", hclwrite.TokensForFunctionCall("coalesce",
+		ref("var", "oidc_provider_arn"), hclwrite.TokensForFunctionCall("one", splat)))
+	issuer := hclwrite.TokensForFunctionCall("split", str("oidc-provider/"), ref("local", "oidc_provider_arn"))
+	issuer = append(issuer,
+		&hclwrite.Token{Type: hclsyntax.TokenOBrack, Bytes: []byte("[")},
+		&hclwrite.Token{Type: hclsyntax.TokenNumberLit, Bytes: []byte("1")},
+		&hclwrite.Token{Type: hclsyntax.TokenCBrack, Bytes: []byte("]")})
+	l.SetAttributeRaw("oidc_issuer", issuer)
 }

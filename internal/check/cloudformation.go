@@ -49,6 +49,7 @@ var pseudoParameters = []string{
 type intrinsic struct {
 	tag, value string
 	line       int
+	node       *yaml.Node
 }
 
 // CloudFormation checks a template: it parses as YAML; with every
@@ -109,8 +110,15 @@ func CloudFormation(template []byte, s *CFNSchema) []error {
 		case "!GetAtt":
 			resolveGetAtt(in.line, in.value)
 		case "!Sub":
-			vars := SubVariables(in.value)
-			if len(vars) == 0 {
+			body, locals := in.value, map[string]bool{}
+			if in.node.Kind == yaml.SequenceNode && len(in.node.Content) == 2 {
+				body = in.node.Content[0].Value
+				for k := range mapping(in.node.Content[1]) {
+					locals[k] = true
+				}
+			}
+			vars := slices.DeleteFunc(SubVariables(body), func(v string) bool { return locals[v] })
+			if len(vars) == 0 && len(locals) == 0 {
 				fail("line %d: !Sub %q has no variable; write the plain string", in.line, in.value)
 			}
 			for _, v := range vars {
@@ -144,7 +152,10 @@ func toPlain(n *yaml.Node, found *[]intrinsic) any {
 		n = n.Alias
 	}
 	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
-		*found = append(*found, intrinsic{tag: n.Tag, value: n.Value, line: n.Line})
+		*found = append(*found, intrinsic{tag: n.Tag, value: n.Value, line: n.Line, node: n})
+		for _, c := range n.Content { // the arguments of a list-form intrinsic
+			toPlain(c, found)
+		}
 		return "intrinsic:" + n.Tag
 	}
 	switch n.Kind {
@@ -178,4 +189,14 @@ func toPlain(n *yaml.Node, found *[]intrinsic) any {
 		return n.Value
 	}
 	return nil
+}
+
+func mapping(n *yaml.Node) map[string]*yaml.Node {
+	out := map[string]*yaml.Node{}
+	if n != nil && n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			out[n.Content[i].Value] = n.Content[i+1]
+		}
+	}
+	return out
 }

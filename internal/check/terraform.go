@@ -186,6 +186,7 @@ func (m *module) checkReferences(body *hclsyntax.Body, s *TerraformSchema, fail 
 }
 
 func (m *module) resolve(tr hcl.Traversal, s *TerraformSchema, fail func(string, ...any)) {
+	// Index steps ([0]) are skipped: data.x.y[0].attr checks attr.
 	names := make([]string, 0, len(tr))
 	for _, step := range tr {
 		switch st := step.(type) {
@@ -193,8 +194,6 @@ func (m *module) resolve(tr hcl.Traversal, s *TerraformSchema, fail func(string,
 			names = append(names, st.Name)
 		case hcl.TraverseAttr:
 			names = append(names, st.Name)
-		default:
-			names = append(names, "[]")
 		}
 	}
 	at := tr.SourceRange()
@@ -215,7 +214,9 @@ func (m *module) resolve(tr hcl.Traversal, s *TerraformSchema, fail func(string,
 			fail("%s: local.%s is not declared", at, names[1])
 		}
 	case "data":
-		if !need(4) {
+		// A whole data source (data.x.y, as a splat's source) is a
+		// reference too.
+		if !need(3) {
 			return
 		}
 		key := strings.Join(names[:3], ".")
@@ -224,9 +225,11 @@ func (m *module) resolve(tr hcl.Traversal, s *TerraformSchema, fail func(string,
 			fail("%s: %s is not declared", at, key)
 			return
 		}
-		checkAttr(at, key, names[3], s.Data[typ], fail)
+		if len(names) > 3 {
+			checkAttr(at, key, names[3], s.Data[typ], fail)
+		}
 	default:
-		if !need(3) {
+		if !need(2) {
 			return
 		}
 		key := strings.Join(names[:2], ".")
@@ -235,7 +238,9 @@ func (m *module) resolve(tr hcl.Traversal, s *TerraformSchema, fail func(string,
 			fail("%s: %s is not declared", at, key)
 			return
 		}
-		checkAttr(at, key, names[2], s.Resource[typ], fail)
+		if len(names) > 2 {
+			checkAttr(at, key, names[2], s.Resource[typ], fail)
+		}
 	}
 }
 

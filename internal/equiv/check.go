@@ -26,7 +26,7 @@ func Check(m *iam.Model, files map[string][]byte) []error {
 		}
 	}
 	if len(tf) > 0 {
-		got, err := FromTerraform(tf, m.Cluster.Partition, account)
+		got, err := FromTerraform(tf, m.Cluster.Partition, m.Cluster.Region, account)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("reading Terraform: %w", err))
 		} else if d := Diff("model", want, "terraform", got); d != "" {

@@ -28,6 +28,11 @@ func FromCloudFormation(template []byte, partition, region, account string) (For
 			c.params[name] = d.Value
 		}
 	}
+	// A parameter without a default is given at deploy time; the OIDC
+	// provider's stands for the one the other formats look up.
+	if _, ok := mapping(top["Parameters"])["OidcProviderArn"]; ok {
+		c.params["OidcProviderArn"] = "arn:" + partition + ":iam::" + account + ":oidc-provider/" + OIDCIssuer(region)
+	}
 	c.resources = mapping(top["Resources"])
 	return c.form()
 }
@@ -107,11 +112,14 @@ func (c *cfnEval) getAtt(target string) string {
 
 var subRE = regexp.MustCompile(`\$\{([^}]*)\}`)
 
-func (c *cfnEval) sub(s string) string {
+func (c *cfnEval) sub(s string, locals map[string]string) string {
 	return subRE.ReplaceAllStringFunc(s, func(m string) string {
 		name := m[2 : len(m)-1]
 		if strings.HasPrefix(name, "!") {
 			return "${" + name[1:] + "}"
+		}
+		if v, ok := locals[name]; ok {
+			return v
 		}
 		if strings.Contains(name, ".") {
 			return c.getAtt(name)
@@ -131,7 +139,30 @@ func (c *cfnEval) eval(n *yaml.Node) any {
 	case "!GetAtt":
 		return c.getAtt(n.Value)
 	case "!Sub":
-		return c.sub(n.Value)
+		if n.Kind == yaml.SequenceNode && len(n.Content) == 2 {
+			locals := map[string]string{}
+			for k, v := range mapping(n.Content[1]) {
+				locals[k] = str(c.eval(v))
+			}
+			return c.sub(n.Content[0].Value, locals)
+		}
+		return c.sub(n.Value, nil)
+	case "!Split":
+		if len(n.Content) == 2 {
+			parts := strings.Split(str(c.eval(n.Content[1])), str(c.eval(n.Content[0])))
+			out := make([]any, len(parts))
+			for i, p := range parts {
+				out[i] = p
+			}
+			return out
+		}
+	case "!Select":
+		if len(n.Content) == 2 {
+			i, _ := strconv.Atoi(n.Content[0].Value)
+			if l := strsAny(c.eval(n.Content[1])); i < len(l) {
+				return l[i]
+			}
+		}
 	}
 	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
 		c.fail("line %d: unsupported intrinsic %s", n.Line, n.Tag)
@@ -168,7 +199,13 @@ func (c *cfnEval) form() (Form, error) {
 		}
 		p := c.props(id)
 		r := &Role{Name: c.ref(id), ManagedARNs: strs(c.eval(p["ManagedPolicyArns"]))}
-		trust, err := fromJSONDocument(c.eval(p["AssumeRolePolicyDocument"]))
+		trustDoc := c.eval(p["AssumeRolePolicyDocument"])
+		if js, ok := trustDoc.(string); ok {
+			if err := json.Unmarshal([]byte(js), &trustDoc); err != nil {
+				return Form{}, fmt.Errorf("%s trust is not JSON: %w", id, err)
+			}
+		}
+		trust, err := fromJSONDocument(trustDoc)
 		if err != nil {
 			return Form{}, fmt.Errorf("%s trust: %w", id, err)
 		}

@@ -146,14 +146,28 @@ func condition(op, key string, values []string) string {
 }
 
 // Values resolves the model's references as every format does at deploy
-// time, with UnknownAccount for an account the spec leaves open.
+// time, with UnknownAccount for an account the spec leaves open and
+// OIDCIssuer's provider for one looked up at deploy time.
 func Values(m *iam.Model) func(iam.Ref) string {
-	return func(r iam.Ref) string {
-		if r == iam.RefAccount && m.Cluster.AccountID == "" {
+	var value func(iam.Ref) string
+	value = func(r iam.Ref) string {
+		switch {
+		case r == iam.RefAccount && m.Cluster.AccountID == "":
 			return UnknownAccount
+		case r == iam.RefOIDCIssuer:
+			return OIDCIssuer(m.Cluster.Region)
+		case r == iam.RefOIDCProviderARN:
+			return "arn:" + m.Cluster.Partition + ":iam::" + value(iam.RefAccount) + ":oidc-provider/" + OIDCIssuer(m.Cluster.Region)
 		}
 		return m.Value(r)
 	}
+	return value
+}
+
+// OIDCIssuer stands for the cluster's OIDC issuer (without https://) where
+// the outputs look it up at deploy time.
+func OIDCIssuer(region string) string {
+	return "oidc.eks." + region + ".amazonaws.com/id/EKSIAMTESTISSUER"
 }
 
 // FromModel reads the model as the reference form.

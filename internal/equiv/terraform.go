@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+	"github.com/zclconf/go-cty/cty/function/stdlib"
 )
 
 // tfModule is a parsed Terraform module: its blocks by kind.
@@ -38,7 +40,7 @@ func (m *tfModule) all(typ string, labels ...string) []*hclsyntax.Block {
 // Terraform would with its variables' defaults: the partition and region
 // are the model's, the caller's account UnknownAccount unless the module
 // writes the account.
-func FromTerraform(files map[string][]byte, partition, account string) (Form, error) {
+func FromTerraform(files map[string][]byte, partition, region, account string) (Form, error) {
 	m := &tfModule{}
 	names := make([]string, 0, len(files))
 	for n := range files {
@@ -55,16 +57,28 @@ func FromTerraform(files map[string][]byte, partition, account string) (Form, er
 	e := &tfEval{m: m, vars: map[string]cty.Value{}}
 	for _, b := range m.all("variable") {
 		if a, ok := b.Body.Attributes["default"]; ok {
-			v, diags := a.Expr.Value(nil)
+			v, diags := a.Expr.Value(&hcl.EvalContext{})
 			if diags.HasErrors() {
 				return Form{}, fmt.Errorf("variable %s: %s", b.Labels[0], diags.Error())
 			}
 			e.vars[b.Labels[0]] = v
 		}
 	}
+	obj := func(k string, v cty.Value) cty.Value { return cty.ObjectVal(map[string]cty.Value{k: v}) }
 	e.data = map[string]cty.Value{
-		"aws_partition":       cty.ObjectVal(map[string]cty.Value{"current": cty.ObjectVal(map[string]cty.Value{"partition": cty.StringVal(partition)})}),
-		"aws_caller_identity": cty.ObjectVal(map[string]cty.Value{"current": cty.ObjectVal(map[string]cty.Value{"account_id": cty.StringVal(account)})}),
+		"aws_partition":       obj("current", obj("partition", cty.StringVal(partition))),
+		"aws_caller_identity": obj("current", obj("account_id", cty.StringVal(account))),
+	}
+	// The OIDC lookups, when the module has them (count = 1 with
+	// var.oidc_provider_arn at its null default).
+	if len(m.all("data", "aws_eks_cluster", "this")) > 0 {
+		issuer := OIDCIssuer(region)
+		e.data["aws_eks_cluster"] = obj("this", cty.TupleVal([]cty.Value{
+			obj("identity", cty.TupleVal([]cty.Value{obj("oidc", cty.TupleVal([]cty.Value{obj("issuer", cty.StringVal("https://"+issuer))}))})),
+		}))
+		e.data["aws_iam_openid_connect_provider"] = obj("cluster", cty.TupleVal([]cty.Value{
+			obj("arn", cty.StringVal("arn:"+partition+":iam::"+account+":oidc-provider/"+issuer)),
+		}))
 	}
 	e.account = account
 	e.partition = partition
@@ -90,7 +104,29 @@ func (e *tfEval) ctx() *hcl.EvalContext {
 	for k, v := range e.resources {
 		vars[k] = v
 	}
-	return &hcl.EvalContext{Variables: vars}
+	return &hcl.EvalContext{Variables: vars, Functions: tfFunctions}
+}
+
+// tfFunctions are the Terraform functions the generated module calls.
+var tfFunctions = map[string]function.Function{
+	"coalesce": stdlib.CoalesceFunc,
+	"split":    stdlib.SplitFunc,
+	"one": function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "list", Type: cty.DynamicPseudoType}},
+		Type:   function.StaticReturnType(cty.DynamicPseudoType),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			l := args[0]
+			switch {
+			case !l.CanIterateElements():
+				return cty.NilVal, fmt.Errorf("one: not a list")
+			case l.LengthInt() == 0:
+				return cty.NullVal(cty.DynamicPseudoType), nil
+			case l.LengthInt() == 1:
+				return l.Index(cty.NumberIntVal(0)), nil
+			}
+			return cty.NilVal, fmt.Errorf("one: more than one element")
+		},
+	}),
 }
 
 func (e *tfEval) value(body *hclsyntax.Body, name string) cty.Value {
