@@ -1,0 +1,103 @@
+package iam
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/eksiam/eksiam/schema"
+	"github.com/eksiam/eksiam/templates"
+)
+
+// presets adds a ServiceAccount's presets to its role, in the order the
+// spec lists them: each preset's statements as an inline policy
+// eksiam-<preset>, with sids prefixed by the preset's name so that several
+// presets never share one, and without statements the role already has
+// (two presets that both list the same read actions grant them once); its
+// AWS-managed policies as attachments.
+func (b *builder) presets(r *Role, sa *schema.ServiceAccount) {
+	for _, name := range sa.Presets {
+		p, ok := templates.Lookup(name.Value)
+		if !ok {
+			continue // reported by the spec's validation
+		}
+		values := func(option string) []string {
+			for _, o := range sa.PresetOptions {
+				if o.Name.Value == option {
+					return strs(o.Values)
+				}
+			}
+			if opt, ok := p.Option(option); ok {
+				return opt.Default
+			}
+			return nil
+		}
+		var doc Document
+		for _, s := range p.Expand(values) {
+			st := b.presetStatement(p.Name, s, name.Pos)
+			if !b.roleHas(r, doc, st) {
+				doc.Statements = append(doc.Statements, st)
+			}
+		}
+		if len(doc.Statements) > 0 {
+			r.InlinePolicies = append(r.InlinePolicies, b.policy(p.Name, doc))
+		}
+		for _, m := range p.ManagedPolicies {
+			r.ManagedPolicyARNs = append(r.ManagedPolicyARNs, ManagedPolicyARN(m))
+		}
+	}
+	r.ManagedPolicyARNs = sortExprs(r.ManagedPolicyARNs)
+}
+
+func (b *builder) presetStatement(preset string, s templates.Statement, pos schema.Pos) Statement {
+	exprs := func(ss []string) []Expr {
+		out := make([]Expr, len(ss))
+		for i, s := range ss {
+			out[i] = b.expr(s)
+		}
+		return sortExprs(out)
+	}
+	st := Statement{
+		Sid:          pascal(preset) + s.Sid,
+		Effect:       s.Effect,
+		Actions:      sortStrings(slices.Clone(s.Actions)),
+		NotActions:   sortStrings(slices.Clone(s.NotActions)),
+		Resources:    exprs(s.Resources),
+		NotResources: exprs(s.NotResources),
+		Pos:          pos,
+	}
+	for _, c := range s.Conditions {
+		st.Conditions = append(st.Conditions, Condition{Operator: c.Operator, Key: b.expr(c.Key), Values: exprs(c.Values)})
+	}
+	slices.SortFunc(st.Conditions, func(x, y Condition) int {
+		if c := strings.Compare(x.Operator, y.Operator); c != 0 {
+			return c
+		}
+		return Compare(x.Key, y.Key)
+	})
+	return st
+}
+
+// roleHas reports whether the role's policies, or the document being
+// built, already hold a statement granting the same as st.
+func (b *builder) roleHas(r *Role, building Document, st Statement) bool {
+	key := statementKey(st)
+	docs := []Document{building}
+	for _, p := range r.InlinePolicies {
+		docs = append(docs, p.Document)
+	}
+	for _, d := range docs {
+		for _, s := range d.Statements {
+			if statementKey(s) == key {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// statementKey is a statement's content without its sid.
+func statementKey(s Statement) string {
+	s.Sid = ""
+	s.Pos = schema.Pos{}
+	return Document{Statements: []Statement{s}}.JSON(Expr.String)
+}

@@ -1,0 +1,249 @@
+package templates
+
+import (
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/eksiam/eksiam/internal/testenv"
+)
+
+// The presets issue 6 asks for; more may come.
+var wantPresets = []string{
+	"adot-collector", "amazon-managed-prometheus", "appmesh-controller", "appmesh-envoy",
+	"aws-load-balancer-controller", "aws-load-balancer-controller-tgb", "aws-node-termination-handler",
+	"aws-privateca-issuer", "cert-manager", "cloudwatch-observability", "cluster-autoscaler", "ebs-csi",
+	"efs-csi", "external-dns", "external-secrets", "fsx-lustre-csi", "gateway-api-controller", "karpenter",
+	"mountpoint-s3-csi", "secrets-store-csi", "velero", "vpc-cni",
+}
+
+// TestPresetsLoad checks every embedded preset at start-up: it parses, its
+// options and statements are consistent, and the wanted ones are there.
+func TestPresetsLoad(t *testing.T) {
+	ps, err := Presets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range wantPresets {
+		if _, ok := Lookup(name); !ok {
+			t.Errorf("preset %s is missing", name)
+		}
+	}
+	for _, p := range ps {
+		for _, s := range p.Statements {
+			for _, r := range slices.Concat(s.Resources, s.NotResources) {
+				if strings.Contains(r, "arn:aws:") {
+					t.Errorf("%s %s: %q hard-codes the aws partition; use ${partition}", p.Name, s.Sid, r)
+				}
+			}
+		}
+	}
+}
+
+// exampleValues gives every option of a preset a value: its example, or
+// for enums each value in turn (all of them, to reach every statement).
+func exampleValues(p *Preset) func(string) []string {
+	return func(name string) []string {
+		o, ok := p.Option(name)
+		if !ok {
+			return nil
+		}
+		if len(o.Enum) > 0 {
+			return o.Enum
+		}
+		return []string{o.Example}
+	}
+}
+
+// readOnlyRE matches actions that read: the only ones a preset may allow
+// on "*" without a condition.
+var readOnlyRE = regexp.MustCompile(`^[a-z0-9-]+:(Describe|List|Get|BatchGet|Head|Search|Lookup|View|Query|Scan|Check|Validate)[A-Za-z0-9]*$`)
+
+// TestPresetsScopeWrites: no Allow of a mutating action on "*" unless a
+// condition limits it (the add-on's own documents put such actions on "*"
+// only with tag conditions).
+func TestPresetsScopeWrites(t *testing.T) {
+	ps, err := Presets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		for _, s := range p.Expand(exampleValues(p)) {
+			if s.Effect != "Allow" || len(s.Conditions) > 0 || !slices.Contains(s.Resources, "*") {
+				continue
+			}
+			if len(s.NotActions) > 0 {
+				t.Errorf("%s %s: Allow with notActions on *", p.Name, s.Sid)
+			}
+			for _, a := range s.Actions {
+				if !readOnlyRE.MatchString(a) {
+					t.Errorf("%s %s: mutating action %s is allowed on * without a condition", p.Name, s.Sid, a)
+				}
+			}
+		}
+	}
+}
+
+// TestPresetsExpandWithoutOptionalValues: with only required options set,
+// every statement left still has resources and condition values.
+func TestPresetsExpandWithoutOptionalValues(t *testing.T) {
+	ps, _ := Presets()
+	for _, p := range ps {
+		values := func(name string) []string {
+			o, _ := p.Option(name)
+			if o.Required {
+				return []string{o.Example}
+			}
+			return o.Default
+		}
+		for _, s := range p.Expand(values) {
+			if len(s.Resources)+len(s.NotResources) == 0 {
+				t.Errorf("%s %s: no resources", p.Name, s.Sid)
+			}
+			for _, c := range s.Conditions {
+				if len(c.Values) == 0 || strings.Contains(c.Key, "{{") {
+					t.Errorf("%s %s: condition %s %s left unexpanded", p.Name, s.Sid, c.Operator, c.Key)
+				}
+			}
+			for _, r := range s.Resources {
+				if strings.Contains(r, "{{") {
+					t.Errorf("%s %s: resource %s left unexpanded", p.Name, s.Sid, r)
+				}
+			}
+		}
+	}
+}
+
+// factActions reads the backquoted actions of the aws-facts.md bullet that
+// starts with **name**.
+func factActions(t *testing.T, facts, name string) []string {
+	t.Helper()
+	i := strings.Index(facts, "- **"+name+"**")
+	if i < 0 {
+		t.Fatalf("aws-facts.md has no bullet for %s", name)
+	}
+	bullet := facts[i+2:]
+	if j := strings.Index(bullet, "\n- "); j >= 0 {
+		bullet = bullet[:j]
+	}
+	var out []string
+	service := ""
+	operator := regexp.MustCompile(`^(String|Arn|Bool|Numeric|Date|IpAddress|NotIpAddress|Null|ForAllValues|ForAnyValue)`)
+	for _, m := range regexp.MustCompile("`([a-z0-9-]+:)?([A-Za-z0-9]+)`").FindAllStringSubmatch(bullet, -1) {
+		if m[1] == "" && operator.MatchString(m[2]) {
+			continue // a condition operator, not an action
+		}
+		if m[1] != "" {
+			service = m[1]
+		}
+		if service != "" && (m[1] != "" || regexp.MustCompile(`^[A-Z]`).MatchString(m[2])) {
+			out = append(out, service+m[2])
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func presetActions(p *Preset) []string {
+	var out []string
+	for _, s := range p.Expand(exampleValues(p)) {
+		out = append(out, s.Actions...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// TestPresetsMatchFacts compares four presets' actions with the lists in
+// ../shared/reference/aws-facts.md.
+func TestPresetsMatchFacts(t *testing.T) {
+	data, err := os.ReadFile(testenv.Shared(t, "reference/aws-facts.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts := string(data)
+	for _, name := range []string{"external-dns", "cert-manager", "cluster-autoscaler"} {
+		p, ok := Lookup(name)
+		if !ok {
+			t.Errorf("no preset %s", name)
+			continue
+		}
+		want, got := factActions(t, facts, name), presetActions(p)
+		if !slices.Equal(want, got) {
+			t.Errorf("%s grants %v;\naws-facts.md lists %v", name, got, want)
+		}
+	}
+}
+
+// TestEBSCSIFollowsFacts checks the properties aws-facts.md states for the
+// EBS CSI driver's policy, which it describes rather than lists.
+func TestEBSCSIFollowsFacts(t *testing.T) {
+	p, ok := Lookup("ebs-csi")
+	if !ok {
+		t.Fatal("no preset ebs-csi")
+	}
+	driverTags := []string{"ebs.csi.aws.com/cluster", "CSIVolumeName", "CSIVolumeSnapshotName", "kubernetes.io/created-for/pvc/name"}
+	hasDriverTag := func(s Statement) bool {
+		for _, c := range s.Conditions {
+			for _, tag := range driverTags {
+				if strings.HasSuffix(c.Key, "/"+tag) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	conditionOn := func(s Statement, key string) (Condition, bool) {
+		i := slices.IndexFunc(s.Conditions, func(c Condition) bool { return c.Key == key })
+		if i < 0 {
+			return Condition{}, false
+		}
+		return s.Conditions[i], true
+	}
+	check := func(values func(string) []string, withKeys bool) {
+		var actions []string
+		for _, s := range p.Expand(values) {
+			actions = append(actions, s.Actions...)
+			for _, a := range s.Actions {
+				switch {
+				case a == "ec2:DeleteVolume" || a == "ec2:DeleteSnapshot":
+					if !hasDriverTag(s) {
+						t.Errorf("%s: %s without the driver's tags", s.Sid, a)
+					}
+				case a == "ec2:CreateVolume":
+					for _, r := range s.Resources {
+						if strings.Contains(r, ":volume/") && !hasDriverTag(s) {
+							t.Errorf("%s: ec2:CreateVolume of volumes without the driver's request tags", s.Sid)
+						}
+					}
+				case a == "ec2:CreateTags":
+					c, ok := conditionOn(s, "ec2:CreateAction")
+					if !ok {
+						t.Errorf("%s: ec2:CreateTags without ec2:CreateAction", s.Sid)
+					}
+					for _, v := range c.Values {
+						if !slices.Contains([]string{"CreateVolume", "CreateSnapshot", "CopyVolumes"}, v) {
+							t.Errorf("%s: ec2:CreateTags for %s", s.Sid, v)
+						}
+					}
+				case a == "kms:CreateGrant":
+					if _, ok := conditionOn(s, "kms:GrantIsForAWSResource"); !ok {
+						t.Errorf("%s: kms:CreateGrant without kms:GrantIsForAWSResource", s.Sid)
+					}
+				}
+			}
+		}
+		for _, want := range []string{"ec2:AttachVolume", "ec2:DetachVolume", "ec2:ModifyVolume", "ec2:DescribeVolumes", "ec2:DescribeInstances", "ec2:DescribeSnapshots"} {
+			if !slices.Contains(actions, want) {
+				t.Errorf("ebs-csi lacks %s", want)
+			}
+		}
+		hasKMS := slices.ContainsFunc(actions, func(a string) bool { return strings.HasPrefix(a, "kms:") })
+		if hasKMS != withKeys {
+			t.Errorf("KMS actions present = %v with key ARNs given = %v", hasKMS, withKeys)
+		}
+	}
+	check(func(string) []string { return nil }, false)
+	check(exampleValues(p), true)
+}
