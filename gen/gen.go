@@ -14,6 +14,7 @@ import (
 	"github.com/eksiam/eksiam/gen/cloudformation"
 	"github.com/eksiam/eksiam/gen/eksctl"
 	"github.com/eksiam/eksiam/gen/iam"
+	"github.com/eksiam/eksiam/gen/lint"
 	"github.com/eksiam/eksiam/gen/terraform"
 	"github.com/eksiam/eksiam/schema"
 )
@@ -81,6 +82,23 @@ func Generate(spec *schema.Spec, opts Options) ([]iam.File, *iam.Model, schema.D
 		files = append(files, out...)
 	}
 	return files, m, diags.Sorted()
+}
+
+// Validate builds the model of a loaded spec and reviews it: the model's
+// errors, the lint findings, and, as findings of the rule format-limit,
+// what one of the output formats could not carry (generate makes those
+// errors for the formats it is asked for).
+func Validate(spec *schema.Spec) (*iam.Model, schema.Diagnostics) {
+	m, diags := iam.Build(spec)
+	if diags.HasErrors() {
+		return m, diags
+	}
+	diags = append(diags, lint.Model(m, spec)...)
+	for _, d := range checkFormats(m, Formats) {
+		d.Severity, d.Rule = schema.Warning, "format-limit"
+		diags = append(diags, d)
+	}
+	return m, diags.Sorted()
 }
 
 // checkFormats reports what the model asks for that an output format

@@ -42,11 +42,13 @@ func (s Severity) String() string {
 	return "error"
 }
 
-// Diagnostic is one problem found in a spec.
+// Diagnostic is one problem found in a spec. Rule names the lint rule of
+// a finding; spec errors have none.
 type Diagnostic struct {
 	Pos      Pos
 	Severity Severity
 	Message  string
+	Rule     string
 }
 
 func (d Diagnostic) String() string {
@@ -54,10 +56,14 @@ func (d Diagnostic) String() string {
 	if d.Pos.IsValid() {
 		prefix = d.Pos.String()
 	}
-	if d.Severity == Warning {
-		return prefix + ": warning: " + d.Message
+	msg := d.Message
+	if d.Rule != "" {
+		msg += " [" + d.Rule + "]"
 	}
-	return prefix + ": " + d.Message
+	if d.Severity == Warning {
+		return prefix + ": warning: " + msg
+	}
+	return prefix + ": " + msg
 }
 
 // Diagnostics is a list of problems. Sort orders it by position and removes
@@ -72,6 +78,11 @@ func (ds *Diagnostics) Errorf(pos Pos, format string, args ...any) {
 // Warnf appends a warning at pos.
 func (ds *Diagnostics) Warnf(pos Pos, format string, args ...any) {
 	*ds = append(*ds, Diagnostic{Pos: pos, Severity: Warning, Message: fmt.Sprintf(format, args...)})
+}
+
+// Finding appends a lint warning of a rule at pos.
+func (ds *Diagnostics) Finding(pos Pos, rule, format string, args ...any) {
+	*ds = append(*ds, Diagnostic{Pos: pos, Severity: Warning, Rule: rule, Message: fmt.Sprintf(format, args...)})
 }
 
 // HasErrors reports whether any diagnostic is an error.
@@ -89,6 +100,7 @@ func (ds Diagnostics) Sorted() Diagnostics {
 			cmp.Compare(a.Pos.Line, b.Pos.Line),
 			cmp.Compare(a.Pos.Col, b.Pos.Col),
 			cmp.Compare(a.Message, b.Message),
+			cmp.Compare(a.Rule, b.Rule),
 		)
 	})
 	return slices.Compact(out)

@@ -15,7 +15,10 @@ import (
 // otherwise it holds everything that could be read, with defaults applied,
 // and the diagnostics list every problem found.
 func Load(name string, data []byte) (*Spec, Diagnostics) {
-	l := &loader{file: name}
+	return loadWith(&loader{file: name}, name, data)
+}
+
+func loadWith(l *loader, name string, data []byte) (*Spec, Diagnostics) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		l.syntaxError(err)
@@ -59,7 +62,12 @@ func (l *loader) syntaxError(err error) {
 type loader struct {
 	file  string
 	diags Diagnostics
+	// keys, when set, is told every mapping's allowed keys, by the path of
+	// the mapping with list indices dropped (for the JSON Schema's test).
+	keys func(path string, keys []string)
 }
+
+var indexRE = regexp.MustCompile(`\[[0-9]+\]`)
 
 func (l *loader) pos(n *yaml.Node) Pos {
 	return Pos{File: l.file, Line: n.Line, Col: n.Column}
@@ -97,6 +105,9 @@ func (l *loader) mapping(n *yaml.Node, what string, fields []field) bool {
 	keys := make([]string, len(fields))
 	for i, f := range fields {
 		keys[i] = f.key
+	}
+	if l.keys != nil {
+		l.keys(indexRE.ReplaceAllString(what, "[]"), keys)
 	}
 	seen := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/eksiam/eksiam/templates"
 )
 
 // Defaults of SPEC §1.
@@ -181,6 +183,29 @@ func validate(s *Spec, diags *Diagnostics) {
 			v.errorf(arn.Pos, "irsa.oidcProviderArn must be an OIDC provider ARN (arn:${partition}:iam::ACCOUNT:oidc-provider/oidc.eks.REGION.amazonaws.com/id/ID)")
 		}
 	}
+}
+
+// NameError says what is wrong with a project or environment name, or ""
+// when it is valid.
+func NameError(what, name string) string {
+	switch {
+	case name == "":
+		return what + " must not be empty"
+	case !nameRE.MatchString(name):
+		return fmt.Sprintf("%s %q must be lowercase letters, digits and hyphens, starting with a letter or digit", what, name)
+	case len(name) > 32:
+		return fmt.Sprintf("%s %q is %d characters; the limit is 32", what, name, len(name))
+	}
+	return ""
+}
+
+// RegionError says what is wrong with a region name, or "" when it looks
+// like one.
+func RegionError(region string) string {
+	if !regionRE.MatchString(region) {
+		return fmt.Sprintf("%q is not an AWS region name (for example eu-west-1)", region)
+	}
+	return ""
 }
 
 func (v *validator) projectName(what string, s Str, top Pos) {
@@ -395,15 +420,86 @@ func (v *validator) mechanism(what string, sa *ServiceAccount) {
 	}
 }
 
+// presets checks a ServiceAccount's presets and their options: known
+// presets, each once; options that one of them takes, with valid values;
+// every required option given.
 func (v *validator) presets(what string, sa *ServiceAccount) {
+	var chosen []*templates.Preset
+	seen := map[string]bool{}
 	for _, p := range sa.Presets {
-		v.errorf(p.Pos, "%s.presets: unknown preset %q; this eksiam has no built-in presets yet", what, p.Value)
+		preset, ok := templates.Lookup(p.Value)
+		switch {
+		case !ok:
+			v.errorf(p.Pos, "%s.presets: unknown preset %q%s; eksiam presets lists them", what, p.Value, suggest(p.Value, templates.PresetNames()))
+			continue
+		case seen[p.Value]:
+			v.errorf(p.Pos, "%s.presets: %s is listed twice", what, p.Value)
+			continue
+		}
+		seen[p.Value] = true
+		chosen = append(chosen, preset)
 	}
 	if len(sa.Presets) == 0 {
 		for _, o := range sa.PresetOptions {
 			v.errorf(o.Name.Pos, "%s.presetOptions.%s is set, but the ServiceAccount has no presets", what, o.Name.Value)
 		}
+		return
 	}
+	given := map[string]bool{}
+	for _, o := range sa.PresetOptions {
+		w := what + ".presetOptions." + o.Name.Value
+		if given[o.Name.Value] {
+			v.errorf(o.Name.Pos, "%s is set twice", w)
+			continue
+		}
+		given[o.Name.Value] = true
+		opt, found := findOption(chosen, o.Name.Value)
+		if !found {
+			if len(chosen) == len(sa.Presets) { // unknown presets were reported already
+				v.errorf(o.Name.Pos, "%s: no preset of this ServiceAccount takes %s%s", w, o.Name.Value, suggest(o.Name.Value, optionNames(chosen)))
+			}
+			continue
+		}
+		if len(o.Values) == 0 {
+			v.errorf(o.Name.Pos, "%s needs at least one value", w)
+		}
+		for _, val := range o.Values {
+			if opt.ARN {
+				v.arn(w, val)
+			} else if msg := opt.ValueError(val.Value); msg != "" {
+				v.errorf(val.Pos, "%s: %q %s", w, val.Value, msg)
+			}
+		}
+	}
+	for _, p := range chosen {
+		for _, o := range p.Options {
+			if o.Required && !given[o.Name] {
+				v.errorf(sa.Presets[slices.IndexFunc(sa.Presets, func(s Str) bool { return s.Value == p.Name })].Pos,
+					"%s.presets: %s needs presetOptions.%s: %s (for example %s)", what, p.Name, o.Name, strings.TrimSuffix(o.Description, "."), o.Example)
+			}
+		}
+	}
+}
+
+func findOption(ps []*templates.Preset, name string) (templates.Option, bool) {
+	for _, p := range ps {
+		if o, ok := p.Option(name); ok {
+			return o, true
+		}
+	}
+	return templates.Option{}, false
+}
+
+func optionNames(ps []*templates.Preset) []string {
+	var out []string
+	for _, p := range ps {
+		for _, o := range p.Options {
+			if !slices.Contains(out, o.Name) {
+				out = append(out, o.Name)
+			}
+		}
+	}
+	return out
 }
 
 // maxTags is how many tags AWS allows on a role or an association.

@@ -27,6 +27,10 @@ const usage = `eksiam generates the IAM code of an EKS environment from one YAML
 
 Usage:
   eksiam generate --spec FILE --out DIR [--format terraform,cloudformation,eksctl] [--force] [--check]
+  eksiam validate --spec FILE [--strict] [--format text|json]
+  eksiam init --project P --environment E [--region R] [--from SPEC] [--out FILE]
+  eksiam schema
+  eksiam presets [NAME]
   eksiam version
 
 Run "eksiam COMMAND --help" for a command's flags.
@@ -42,6 +46,10 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"generate", "write the IAM code for a spec", runGenerate},
+		{"validate", "check a spec and lint the policies it would produce", runValidate},
+		{"init", "write a starter spec, or copy another environment's", runInit},
+		{"schema", "print the spec's JSON Schema", runSchema},
+		{"presets", "list the built-in presets, or show one", runPresets},
 		{"version", "print eksiam's version", runVersion},
 	}
 }
@@ -82,7 +90,13 @@ func flagSet(name, synopsis, about string, stdout io.Writer) *pflag.FlagSet {
 }
 
 // parse parses flags and returns the exit code to stop with, or -1 to go on.
+// The command takes no positional arguments.
 func parse(fs *pflag.FlagSet, args []string, stderr io.Writer) int {
+	return parseArgs(fs, args, 0, stderr)
+}
+
+// parseArgs parses flags and at most maxArgs positional arguments.
+func parseArgs(fs *pflag.FlagSet, args []string, maxArgs int, stderr io.Writer) int {
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, pflag.ErrHelp):
@@ -91,8 +105,8 @@ func parse(fs *pflag.FlagSet, args []string, stderr io.Writer) int {
 	case err != nil:
 		fmt.Fprintf(stderr, "%s: %v\nRun \"%s --help\" for usage.\n", fs.Name(), err, fs.Name())
 		return exitUsage
-	case fs.NArg() > 0:
-		fmt.Fprintf(stderr, "%s: unexpected argument %q\nRun \"%s --help\" for usage.\n", fs.Name(), fs.Arg(0), fs.Name())
+	case fs.NArg() > maxArgs:
+		fmt.Fprintf(stderr, "%s: unexpected argument %q\nRun \"%s --help\" for usage.\n", fs.Name(), fs.Arg(maxArgs), fs.Name())
 		return exitUsage
 	}
 	return -1

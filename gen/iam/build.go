@@ -32,11 +32,10 @@ const (
 
 // IAM limits (aws-facts.md, "Limits").
 const (
-	MaxRoleName         = 64
-	MaxInlinePolicies   = 10240
-	MaxManagedPolicy    = 6144
-	MaxManagedPerRole   = 20
-	defaultManagedQuota = 10
+	MaxRoleName       = 64
+	MaxInlinePolicies = 10240
+	MaxManagedPolicy  = 6144
+	MaxManagedPerRole = 20
 )
 
 // ManagedPolicyARN is the ARN of an AWS-managed policy in the cluster's
@@ -400,6 +399,7 @@ func (b *builder) podRole(sa *schema.ServiceAccount) *Role {
 	if len(sa.Policy) > 0 {
 		r.InlinePolicies = append(r.InlinePolicies, b.policy("policy", b.document(sa.Policy)))
 	}
+	b.presets(r, sa)
 	if sa.UsesPodIdentity() {
 		a := &Association{Namespace: ns, ServiceAccount: name, SessionTags: sa.SessionTags.Value, Tags: r.Tags, Pos: sa.Pos}
 		if sa.TargetRoleARN.Value != "" {

@@ -1,0 +1,162 @@
+// Package lint reviews the policies a spec would produce, as the IAM model
+// holds them, and reports what a careful reviewer would question: wildcard
+// actions, writes on every resource, iam:PassRole on anything, NotAction
+// and NotResource with Allow, account-wide Pod Identity trust, roles near
+// or over IAM's limits, duplicate statements. Every finding is a warning
+// with a rule id and the position of what the user wrote.
+package lint
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/eksiam/eksiam/gen/iam"
+	"github.com/eksiam/eksiam/schema"
+)
+
+// Rules lists every rule id with what it reports, for documentation.
+var Rules = []struct{ ID, Description string }{
+	{"wildcard-action", "Allow of * or service:* actions"},
+	{"write-on-any-resource", `a mutating action allowed on Resource "*" without a condition`},
+	{"passrole-any", "iam:PassRole on * or a wildcard role ARN"},
+	{"allow-not", "NotAction or NotResource with Allow, which grants everything else"},
+	{"trust-account", "trust: account: any Pod Identity association in the account may assume the role"},
+	{"iam-limits", "a role over, or near, IAM's limits: path, policy sizes, trust size, managed policies per role"},
+	{"duplicate-statement", "a statement that repeats another of the same policy"},
+}
+
+// readOnlyRE matches the verbs of actions that only read.
+var readOnlyRE = regexp.MustCompile(`^[a-z0-9-]+:(Describe|List|Get|BatchGet|Head|Search|Lookup|View|Query|Scan|Check|Validate)[A-Za-z0-9]*$`)
+
+// Trust policy size limits (aws-facts.md, "Limits").
+const (
+	maxTrust     = 2048
+	maxPath      = 512
+	managedQuota = 10
+)
+
+// Model reviews the model; spec gives the positions of ServiceAccounts'
+// trust settings.
+func Model(m *iam.Model, spec *schema.Spec) schema.Diagnostics {
+	var ds schema.Diagnostics
+	for _, r := range m.Roles() {
+		pos := r.Pos
+		if !pos.IsValid() {
+			pos = m.ClusterPos
+		}
+		who := describe(r)
+		for _, p := range r.InlinePolicies {
+			statements(&ds, who, p.Document, pos)
+		}
+		for _, p := range r.CustomerPolicies {
+			statements(&ds, who, p.Document, pos)
+		}
+		if r.Association != nil && r.Association.SessionPolicy != nil {
+			duplicates(&ds, who+"'s session policy", *r.Association.SessionPolicy, pos)
+		}
+		limits(&ds, m, r, who, pos)
+	}
+	for _, sa := range spec.ServiceAccounts {
+		if sa.UsesPodIdentity() && sa.Trust.Value == schema.TrustAccount && sa.SessionTags.Value {
+			at := sa.Trust.Pos
+			ds.Finding(at, "trust-account", "ServiceAccount %s/%s: trust: account lets any Pod Identity association in the account assume the role; scoped trust limits it to this cluster, namespace and ServiceAccount",
+				sa.Namespace.Value, sa.Name.Value)
+		}
+	}
+	return ds.Sorted()
+}
+
+func describe(r *iam.Role) string {
+	if r.Kind == iam.KindNode {
+		return "the node role"
+	}
+	return "ServiceAccount " + r.Namespace + "/" + r.ServiceAccount
+}
+
+func statements(ds *schema.Diagnostics, who string, d iam.Document, rolePos schema.Pos) {
+	for _, s := range d.Statements {
+		pos := s.Pos
+		if !pos.IsValid() {
+			pos = rolePos
+		}
+		name := who
+		if s.Sid != "" {
+			name += " statement " + s.Sid
+		}
+		if s.Effect != "Allow" {
+			continue
+		}
+		anyResource := false
+		for _, r := range s.Resources {
+			anyResource = anyResource || r.String() == "*"
+		}
+		for _, a := range s.Actions {
+			switch {
+			case a == "*" || strings.HasSuffix(a, ":*"):
+				ds.Finding(pos, "wildcard-action", "%s allows %s; list the actions it needs", name, a)
+			case anyResource && len(s.Conditions) == 0 && !readOnlyRE.MatchString(a) && !strings.Contains(a, "*") && !strings.EqualFold(a, "iam:PassRole"):
+				ds.Finding(pos, "write-on-any-resource", "%s allows %s on every resource; name the resources or add a condition", name, a)
+			}
+			if strings.EqualFold(a, "iam:PassRole") || a == "iam:*" || a == "*" {
+				for _, r := range s.Resources {
+					if v := r.String(); v == "*" || strings.HasSuffix(v, ":role/*") {
+						ds.Finding(pos, "passrole-any", "%s allows iam:PassRole on %s, so it can hand any role to a service; name the roles", name, v)
+					}
+				}
+			}
+		}
+		if len(s.NotActions) > 0 {
+			ds.Finding(pos, "allow-not", "%s allows NotAction %s, which grants every other action", name, strings.Join(s.NotActions, ", "))
+		}
+		if len(s.NotResources) > 0 {
+			ds.Finding(pos, "allow-not", "%s allows on NotResource, which grants every other resource", name)
+		}
+	}
+	duplicates(ds, who, d, rolePos)
+}
+
+// duplicates reports statements that grant the same as an earlier one of
+// the same document.
+func duplicates(ds *schema.Diagnostics, who string, d iam.Document, rolePos schema.Pos) {
+	seen := map[string]bool{}
+	for _, s := range d.Statements {
+		key := s
+		key.Sid, key.Pos = "", schema.Pos{}
+		k := iam.Document{Statements: []iam.Statement{key}}.JSON(iam.Expr.String)
+		if seen[k] {
+			pos := s.Pos
+			if !pos.IsValid() {
+				pos = rolePos
+			}
+			ds.Finding(pos, "duplicate-statement", "%s: this statement repeats an earlier one of the same policy", who)
+		}
+		seen[k] = true
+	}
+}
+
+func limits(ds *schema.Diagnostics, m *iam.Model, r *iam.Role, who string, pos schema.Pos) {
+	if len(r.Path) > maxPath {
+		ds.Finding(pos, "iam-limits", "%s: path is %d characters; IAM allows %d", who, len(r.Path), maxPath)
+	}
+	if n := iam.DocumentSize(m, r.AssumeRolePolicy); n > maxTrust {
+		ds.Finding(pos, "iam-limits", "%s: trust policy is %d characters; IAM allows %d unless the account's quota was raised (to 4,096)", who, n, maxTrust)
+	}
+	if len(r.CustomerPolicies) > 0 {
+		ds.Finding(pos, "iam-limits", "%s: its statements pass the %d characters IAM allows a role's inline policies, so they go into %d customer-managed policies",
+			who, iam.MaxInlinePolicies, len(r.CustomerPolicies))
+	}
+	if n := len(r.ManagedPolicyARNs) + len(r.CustomerPolicies); n > managedQuota && n <= iam.MaxManagedPerRole {
+		ds.Finding(pos, "iam-limits", "%s has %d managed policies; IAM allows %d per role unless the account's quota was raised (to at most %d)",
+			who, n, managedQuota, iam.MaxManagedPerRole)
+	}
+}
+
+// Describe formats the rule list for --help texts.
+func Describe() string {
+	var b strings.Builder
+	for _, r := range Rules {
+		fmt.Fprintf(&b, "  %-22s %s\n", r.ID, r.Description)
+	}
+	return b.String()
+}
