@@ -146,6 +146,7 @@ func loadPresets(fsys fs.FS) ([]*Preset, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("templates: broken presets:\n%s", strings.Join(errs, "\n"))
 	}
+	slices.SortFunc(out, func(a, b *Preset) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
 

@@ -247,3 +247,16 @@ func TestEBSCSIFollowsFacts(t *testing.T) {
 	check(func(string) []string { return nil }, false)
 	check(exampleValues(p), true)
 }
+
+// TestREADMEListsPresets keeps README.md's preset table complete.
+func TestREADMEListsPresets(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range PresetNames() {
+		if !strings.Contains(string(data), "| `"+name+"` |") {
+			t.Errorf("README.md's preset table lacks %s", name)
+		}
+	}
+}
