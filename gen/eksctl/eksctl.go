@@ -9,6 +9,7 @@
 package eksctl
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/eksiam/eksiam/gen/iam"
+	"github.com/eksiam/eksiam/gen/internal/parallel"
 	y "github.com/eksiam/eksiam/gen/internal/yamlnode"
 )
 
@@ -25,31 +27,45 @@ const Path = "eksctl/cluster.yaml"
 // Emit renders the model as eksctl/cluster.yaml. The model must have
 // passed gen's eksctl checks (every value known, no mechanism both, no
 // customer-managed policies); Emit fails only on a bug.
+//
+// The lists that grow with the spec (the Pod Identity associations and the
+// IRSA ServiceAccounts) are encoded entry by entry, on every core, and
+// nested under iam: memory stays flat and time grows linearly with the spec.
 func Emit(m *iam.Model) ([]iam.File, error) {
 	e := &emitter{m: m}
-	root := y.NewMapping().
+	head := y.NewMapping().
 		Add("apiVersion", y.Str("eksctl.io/v1alpha5")).
 		Add("kind", y.Str("ClusterConfig")).
 		Add("metadata", e.metadata())
 	if m.IPFamily == "ipv6" {
-		root.Add("kubernetesNetworkConfig", y.NewMapping().Add("ipFamily", y.Str("IPv6")).Node)
+		head.Add("kubernetesNetworkConfig", y.NewMapping().Add("ipFamily", y.Str("IPv6")).Node)
 	}
-	if iamNode := e.iam(); iamNode.Len() > 0 {
-		root.Add("iam", iamNode.Node)
-	}
-	if addons := e.addons(); len(addons.Content) > 0 {
-		root.Add("addons", addons)
-	}
-	if m.NodeRole != nil && len(m.NodeGroups) > 0 {
-		root.Add("managedNodeGroups", e.nodeGroups())
-	}
-	data, err := y.Encode(root.Node, iam.Header(m.SpecName),
+	var b bytes.Buffer
+	data, err := y.Encode(head.Node, iam.Header(m.SpecName),
 		"# eksctl creates the roles below itself; the Terraform and CloudFormation outputs of the",
 		"# same spec create them with everything eksctl cannot express (see the comments).")
 	if err != nil {
 		return nil, fmt.Errorf("eksctl: %w", err)
 	}
-	return []iam.File{{Path: Path, Data: data}}, nil
+	b.Write(data)
+	if err := e.iam(&b); err != nil {
+		return nil, fmt.Errorf("eksctl: %w", err)
+	}
+	tail := y.NewMapping()
+	if addons := e.addons(); len(addons.Content) > 0 {
+		tail.Add("addons", addons)
+	}
+	if m.NodeRole != nil && len(m.NodeGroups) > 0 {
+		tail.Add("managedNodeGroups", e.nodeGroups())
+	}
+	if tail.Len() > 0 {
+		data, err := y.Encode(tail.Node)
+		if err != nil {
+			return nil, fmt.Errorf("eksctl: %w", err)
+		}
+		b.Write(data)
+	}
+	return []iam.File{{Path: Path, Data: b.Bytes()}}, nil
 }
 
 type emitter struct {
@@ -72,30 +88,53 @@ func (e *emitter) metadata() *yaml.Node {
 	return md.Node
 }
 
-func (e *emitter) iam() y.Mapping {
-	out := y.NewMapping()
-	if e.m.IRSA != nil || e.m.IPFamily == "ipv6" {
-		out.Add("withOIDC", y.Bool(true))
-	}
-	var pia, sas []*yaml.Node
+// iam writes the iam section: withOIDC, and the entries of
+// podIdentityAssociations and serviceAccounts, each encoded on its own.
+func (e *emitter) iam(b *bytes.Buffer) error {
+	var pia, sas []*iam.Role
 	for _, r := range e.m.PodRoles {
-		if r.AddOn == "vpc-cni" {
-			continue // the vpc-cni add-on's association
+		switch {
+		case r.AddOn == "vpc-cni":
+			// the vpc-cni add-on's association
+		case r.Mechanism == "pod-identity":
+			pia = append(pia, r)
+		case r.Mechanism == "irsa":
+			sas = append(sas, r)
 		}
-		switch r.Mechanism {
-		case "pod-identity":
-			pia = append(pia, e.association(r).Node)
-		case "irsa":
-			sas = append(sas, e.serviceAccount(r))
+	}
+	oidc := e.m.IRSA != nil || e.m.IPFamily == "ipv6"
+	if !oidc && len(pia) == 0 && len(sas) == 0 {
+		return nil
+	}
+	b.WriteString("iam:\n")
+	if oidc {
+		b.WriteString("  withOIDC: true\n")
+	}
+	list := func(key string, roles []*iam.Role, entry func(*iam.Role) *yaml.Node) error {
+		if len(roles) == 0 {
+			return nil
 		}
+		type piece struct {
+			data []byte
+			err  error
+		}
+		pieces := parallel.Map(len(roles), func(i int) piece {
+			data, err := y.Encode(y.Seq(entry(roles[i])))
+			return piece{data, err}
+		})
+		b.WriteString("  " + key + ":\n")
+		for _, p := range pieces {
+			if p.err != nil {
+				return p.err
+			}
+			b.Write(y.Indent(p.data, 4))
+		}
+		return nil
 	}
-	if len(pia) > 0 {
-		out.Add("podIdentityAssociations", y.Seq(pia...))
+	if err := list("podIdentityAssociations", pia, func(r *iam.Role) *yaml.Node { return e.association(r).Node }); err != nil {
+		return err
 	}
-	if len(sas) > 0 {
-		out.Add("serviceAccounts", y.Seq(sas...))
-	}
-	return out
+	return list("serviceAccounts", sas, e.serviceAccount)
 }
 
 // association writes a Pod Identity association with the role eksctl

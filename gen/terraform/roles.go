@@ -30,22 +30,26 @@ func (e *emitter) node(body *hclwrite.Body) {
 	}
 }
 
-func (e *emitter) podRoles(body *hclwrite.Body) {
+// podRoleChunks is one chunk per pod role: the role, everything attached
+// to it and its association.
+func (e *emitter) podRoleChunks() []chunk {
+	var out []chunk
 	if len(e.m.Associations()) > 0 {
-		comment(body, "Pod Identity associations need the eks-pod-identity-agent add-on on the cluster.")
-		body.AppendNewline()
+		out = append(out, func(body *hclwrite.Body) {
+			comment(body, "Pod Identity associations need the eks-pod-identity-agent add-on on the cluster.")
+		})
 	}
-	for i, r := range e.m.PodRoles {
-		if i > 0 {
-			body.AppendNewline()
-		}
-		comment(body, r.Summary())
-		e.role(body, r)
-		if r.Association != nil {
-			body.AppendNewline()
-			e.association(body, r)
-		}
+	for _, r := range e.m.PodRoles {
+		out = append(out, func(body *hclwrite.Body) {
+			comment(body, r.Summary())
+			e.role(body, r)
+			if r.Association != nil {
+				body.AppendNewline()
+				e.association(body, r)
+			}
+		})
 	}
+	return out
 }
 
 // role writes the role, its trust document, its policies and attachments.
@@ -167,7 +171,19 @@ func (e *emitter) association(body *hclwrite.Body, r *iam.Role) {
 	}
 }
 
-func (e *emitter) outputs(body *hclwrite.Body) {
+// outputChunks is one chunk per role's outputs.
+func (e *emitter) outputChunks() []chunk {
+	var out []chunk
+	for _, r := range e.m.Roles() {
+		out = append(out, func(body *hclwrite.Body) { e.outputs(body, r) })
+	}
+	if len(out) == 0 {
+		out = append(out, func(body *hclwrite.Body) { comment(body, "Nothing to output: the spec generates no roles.") })
+	}
+	return out
+}
+
+func (e *emitter) outputs(body *hclwrite.Body, r *iam.Role) {
 	first := true
 	output := func(name, description string, value hclwrite.Tokens) {
 		if !first {
@@ -178,7 +194,7 @@ func (e *emitter) outputs(body *hclwrite.Body) {
 		b.SetAttributeValue("description", cty.StringVal(description))
 		b.SetAttributeRaw("value", value)
 	}
-	if r := e.m.NodeRole; r != nil {
+	if r.Kind == iam.KindNode {
 		output("node_role_name", "Name of the EKS node role.", ref("aws_iam_role", r.ID, "name"))
 		output("node_role_arn", "ARN of the EKS node role.", ref("aws_iam_role", r.ID, "arn"))
 		if r.InstanceProfile {
@@ -186,21 +202,17 @@ func (e *emitter) outputs(body *hclwrite.Body) {
 				ref("aws_iam_instance_profile", r.ID, "name"))
 			output("node_instance_profile_arn", "ARN of the node role's instance profile.", ref("aws_iam_instance_profile", r.ID, "arn"))
 		}
+		return
 	}
-	for _, r := range e.m.PodRoles {
-		who := fmt.Sprintf("ServiceAccount %s/%s", r.Namespace, r.ServiceAccount)
-		output(r.ID+"_role_name", "Name of the role for "+who+".", ref("aws_iam_role", r.ID, "name"))
-		arnDesc := "ARN of the role for " + who + "."
-		if r.Mechanism != "pod-identity" {
-			arnDesc += " Annotate the ServiceAccount with eks.amazonaws.com/role-arn set to it."
-		}
-		output(r.ID+"_role_arn", arnDesc, ref("aws_iam_role", r.ID, "arn"))
-		if a := r.Association; a != nil && a.TargetRoleARN != nil {
-			output(r.ID+"_external_id", "External ID the target role's trust policy should require as sts:ExternalId for "+who+".",
-				ref("aws_eks_pod_identity_association", r.ID, "external_id"))
-		}
+	who := fmt.Sprintf("ServiceAccount %s/%s", r.Namespace, r.ServiceAccount)
+	output(r.ID+"_role_name", "Name of the role for "+who+".", ref("aws_iam_role", r.ID, "name"))
+	arnDesc := "ARN of the role for " + who + "."
+	if r.Mechanism != "pod-identity" {
+		arnDesc += " Annotate the ServiceAccount with eks.amazonaws.com/role-arn set to it."
 	}
-	if first {
-		comment(body, "Nothing to output: the spec generates no roles.")
+	output(r.ID+"_role_arn", arnDesc, ref("aws_iam_role", r.ID, "arn"))
+	if a := r.Association; a != nil && a.TargetRoleARN != nil {
+		output(r.ID+"_external_id", "External ID the target role's trust policy should require as sts:ExternalId for "+who+".",
+			ref("aws_eks_pod_identity_association", r.ID, "external_id"))
 	}
 }

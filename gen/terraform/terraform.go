@@ -5,6 +5,7 @@
 package terraform
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/eksiam/eksiam/gen/iam"
+	"github.com/eksiam/eksiam/gen/internal/parallel"
 )
 
 // Provider versions: the lowest hashicorp/aws that can carry the output.
@@ -25,30 +27,40 @@ const (
 
 // Emit renders the model as Terraform files under terraform/. It fails only
 // on a bug.
+//
+// Each file is a sequence of chunks, blank lines between them: a role with
+// everything attached to it, a variable, the lookups. Chunks are built,
+// laid out and turned into bytes one at a time, on every core, so that
+// memory stays flat and time grows linearly with the spec.
 func Emit(m *iam.Model) ([]iam.File, error) {
 	e := &emitter{m: m}
-	files := []fileBuilder{{"versions.tf", e.versions}, {"variables.tf", e.variables}, {"main.tf", e.main}}
+	files := []fileChunks{
+		{"versions.tf", []chunk{e.versions}},
+		{"variables.tf", e.variableChunks()},
+		{"main.tf", e.mainChunks()},
+	}
 	if m.NodeRole != nil {
-		files = append(files, fileBuilder{"node.tf", e.node})
+		files = append(files, fileChunks{"node.tf", []chunk{e.node}})
 	}
 	if len(m.PodRoles) > 0 {
-		files = append(files, fileBuilder{"pod_roles.tf", e.podRoles})
+		files = append(files, fileChunks{"pod_roles.tf", e.podRoleChunks()})
 	}
-	files = append(files, fileBuilder{"outputs.tf", e.outputs})
+	files = append(files, fileChunks{"outputs.tf", e.outputChunks()})
 
 	out := make([]iam.File, 0, len(files))
 	for _, f := range files {
-		hf := hclwrite.NewEmptyFile()
-		hf.Body().AppendUnstructuredTokens(hclwrite.Tokens{
-			{Type: hclsyntax.TokenComment, Bytes: []byte(iam.Header(m.SpecName) + "\n")},
+		parts := parallel.Map(len(f.chunks), func(i int) []byte {
+			hf := hclwrite.NewEmptyFile()
+			f.chunks[i](hf.Body())
+			return trimBlankEnd(fmtTokens(hf.BuildTokens(nil)))
 		})
-		hf.Body().AppendNewline()
-		f.build(hf.Body())
-		data := hclwrite.Format(hf.Bytes())
-		if _, diags := hclsyntax.ParseConfig(data, f.name, hcl.InitialPos); diags.HasErrors() {
-			return nil, fmt.Errorf("terraform: generated %s does not parse: %s", f.name, diags.Error())
+		var b bytes.Buffer
+		b.WriteString(iam.Header(m.SpecName) + "\n")
+		for _, p := range parts {
+			b.WriteByte('\n')
+			b.Write(p)
 		}
-		out = append(out, iam.File{Path: "terraform/" + f.name, Data: trimBlankEnd(data)})
+		out = append(out, iam.File{Path: "terraform/" + f.name, Data: b.Bytes()})
 	}
 	return out, nil
 }
@@ -57,10 +69,13 @@ type emitter struct {
 	m *iam.Model
 }
 
-// fileBuilder writes one file's blocks.
-type fileBuilder struct {
-	name  string
-	build func(*hclwrite.Body)
+// chunk writes one run of blocks of a file.
+type chunk func(*hclwrite.Body)
+
+// fileChunks is a file and the chunks it is made of, in order.
+type fileChunks struct {
+	name   string
+	chunks []chunk
 }
 
 // trimBlankEnd leaves exactly one newline at the end of a file.
@@ -105,37 +120,38 @@ func (e *emitter) lookupOIDC() bool {
 	return e.m.IRSA != nil && e.m.IRSA.Lookup
 }
 
-func (e *emitter) variables(body *hclwrite.Body) {
-	defer func() {
-		if !e.lookupOIDC() {
-			return
-		}
-		body.AppendNewline()
-		b := body.AppendNewBlock("variable", []string{"oidc_provider_arn"}).Body()
-		b.SetAttributeValue("description", cty.StringVal("ARN of the cluster's IAM OIDC provider, for the IRSA roles. Null: look it up from the cluster, which must then exist at plan time."))
-		b.SetAttributeRaw("type", hclwrite.TokensForIdentifier("string"))
-		b.SetAttributeRaw("default", hclwrite.TokensForIdentifier("null"))
-	}()
-	for i, v := range e.m.Variables {
-		if i > 0 {
-			body.AppendNewline()
-		}
-		name := variableName(v.Ref)
-		b := body.AppendNewBlock("variable", []string{name}).Body()
-		b.SetAttributeValue("description", cty.StringVal(v.Description))
-		b.SetAttributeRaw("type", hclwrite.TokensForIdentifier("string"))
-		b.SetAttributeValue("default", cty.StringVal(v.Default))
-		b.AppendNewline()
-		val := b.AppendNewBlock("validation", nil).Body()
-		self := ref("var", name)
-		cond := hclwrite.TokensForFunctionCall("can",
-			hclwrite.TokensForFunctionCall("regex", str(v.Pattern), self))
-		cond = append(cond, op(hclsyntax.TokenAnd, "&&"))
-		cond = append(cond, hclwrite.TokensForFunctionCall("length", self)...)
-		cond = append(cond, op(hclsyntax.TokenLessThanEq, "<="), op(hclsyntax.TokenNumberLit, fmt.Sprint(v.MaxLength)))
-		val.SetAttributeRaw("condition", cond)
-		val.SetAttributeValue("error_message", cty.StringVal(validationMessage(name, v)))
+func (e *emitter) variableChunks() []chunk {
+	var out []chunk
+	for _, v := range e.m.Variables {
+		out = append(out, func(body *hclwrite.Body) { e.variable(body, v) })
 	}
+	if e.lookupOIDC() {
+		out = append(out, func(body *hclwrite.Body) {
+			b := body.AppendNewBlock("variable", []string{"oidc_provider_arn"}).Body()
+			b.SetAttributeValue("description", cty.StringVal("ARN of the cluster's IAM OIDC provider, for the IRSA roles. Null: look it up from the cluster, which must then exist at plan time."))
+			b.SetAttributeRaw("type", hclwrite.TokensForIdentifier("string"))
+			b.SetAttributeRaw("default", hclwrite.TokensForIdentifier("null"))
+		})
+	}
+	return out
+}
+
+func (e *emitter) variable(body *hclwrite.Body, v iam.Variable) {
+	name := variableName(v.Ref)
+	b := body.AppendNewBlock("variable", []string{name}).Body()
+	b.SetAttributeValue("description", cty.StringVal(v.Description))
+	b.SetAttributeRaw("type", hclwrite.TokensForIdentifier("string"))
+	b.SetAttributeValue("default", cty.StringVal(v.Default))
+	b.AppendNewline()
+	val := b.AppendNewBlock("validation", nil).Body()
+	// Tokens are laid out in place, so each use gets tokens of its own.
+	cond := hclwrite.TokensForFunctionCall("can",
+		hclwrite.TokensForFunctionCall("regex", str(v.Pattern), ref("var", name)))
+	cond = append(cond, op(hclsyntax.TokenAnd, "&&"))
+	cond = append(cond, hclwrite.TokensForFunctionCall("length", ref("var", name))...)
+	cond = append(cond, op(hclsyntax.TokenLessThanEq, "<="), op(hclsyntax.TokenNumberLit, fmt.Sprint(v.MaxLength)))
+	val.SetAttributeRaw("condition", cond)
+	val.SetAttributeValue("error_message", cty.StringVal(validationMessage(name, v)))
 }
 
 func validationMessage(name string, v iam.Variable) string {
@@ -150,35 +166,28 @@ func validationMessage(name string, v iam.Variable) string {
 	return fmt.Sprintf("The %s must be %s, starting with a letter or digit, %s.", strings.ReplaceAll(name, "_", " "), what, limit)
 }
 
-func (e *emitter) main(body *hclwrite.Body) {
-	wrote := false
-	sep := func() {
-		if wrote {
-			body.AppendNewline()
-		}
-		wrote = true
-	}
+func (e *emitter) mainChunks() []chunk {
+	var out []chunk
 	if e.m.Uses(iam.RefRegion) {
-		sep()
-		comment(body, "The cluster's region, as the spec gives it. Configure the aws provider for it.")
-		l := body.AppendNewBlock("locals", nil).Body()
-		l.SetAttributeValue("region", cty.StringVal(e.m.Cluster.Region))
+		out = append(out, func(body *hclwrite.Body) {
+			comment(body, "The cluster's region, as the spec gives it. Configure the aws provider for it.")
+			l := body.AppendNewBlock("locals", nil).Body()
+			l.SetAttributeValue("region", cty.StringVal(e.m.Cluster.Region))
+		})
 	}
 	if e.m.Uses(iam.RefPartition) {
-		sep()
-		emptyBlock(body, "data", "aws_partition", "current")
+		out = append(out, func(body *hclwrite.Body) { emptyBlock(body, "data", "aws_partition", "current") })
 	}
 	if e.m.Uses(iam.RefAccount) {
-		sep()
-		emptyBlock(body, "data", "aws_caller_identity", "current")
+		out = append(out, func(body *hclwrite.Body) { emptyBlock(body, "data", "aws_caller_identity", "current") })
 	}
 	if e.lookupOIDC() {
-		sep()
-		e.oidcLookup(body)
+		out = append(out, e.oidcLookup)
 	}
-	if !wrote {
-		comment(body, "Nothing here: the roles need no lookups.")
+	if len(out) == 0 {
+		out = append(out, func(body *hclwrite.Body) { comment(body, "Nothing here: the roles need no lookups.") })
 	}
+	return out
 }
 
 // oidcLookup finds the cluster's OIDC provider for the IRSA trusts, unless

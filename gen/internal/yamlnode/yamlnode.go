@@ -158,3 +158,21 @@ func Document(d iam.Document, value func(iam.Expr) *yaml.Node, key func(iam.Expr
 	}
 	return NewMapping().Add("Version", Str("2012-10-17")).Add("Statement", Seq(stmts...)).Node
 }
+
+// Indent puts n spaces before every line of a block of YAML, to nest a
+// separately encoded piece under a key: block-style YAML's indentation is
+// relative, so the piece reads the same as if encoded in place.
+func Indent(data []byte, n int) []byte {
+	pad := bytes.Repeat([]byte(" "), n)
+	out := make([]byte, 0, len(data)+n*bytes.Count(data, []byte("\n")))
+	for len(data) > 0 {
+		line, rest, _ := bytes.Cut(data, []byte("\n"))
+		if len(line) > 0 {
+			out = append(out, pad...)
+		}
+		out = append(out, line...)
+		out = append(out, '\n')
+		data = rest
+	}
+	return out
+}
