@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2025.1.1
 
-.PHONY: build test golden bench fuzz demo lint
+.PHONY: build test golden bench bench-peer fuzz demo lint
 
 build:
 	$(GO) build -o bin/eksiam ./cmd/eksiam
@@ -20,6 +20,11 @@ golden:
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+# Compare eksiam with AWS CDK on the same job (N ServiceAccounts, 5 runs each).
+N ?= 1000
+bench-peer:
+	bash bench/peer.sh $(N)
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzLoad -fuzztime=30s ./schema

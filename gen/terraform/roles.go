@@ -21,7 +21,7 @@ func (e *emitter) node(body *hclwrite.Body) {
 		b := body.AppendNewBlock("resource", []string{"aws_iam_instance_profile", r.ID}).Body()
 		b.SetAttributeRaw("name", ref("aws_iam_role", r.ID, "name"))
 		if r.Path != "/" {
-			b.SetAttributeValue("path", cty.StringVal(r.Path))
+			b.SetAttributeRaw("path", str(r.Path))
 		}
 		b.SetAttributeRaw("role", ref("aws_iam_role", r.ID, "name"))
 		if len(r.Tags) > 0 {
@@ -58,9 +58,9 @@ func (e *emitter) role(body *hclwrite.Body, r *iam.Role) {
 	b := body.AppendNewBlock("resource", []string{"aws_iam_role", r.ID}).Body()
 	b.SetAttributeRaw("name", expr(r.Name))
 	if r.Path != "/" {
-		b.SetAttributeValue("path", cty.StringVal(r.Path))
+		b.SetAttributeRaw("path", str(r.Path))
 	}
-	b.SetAttributeValue("description", cty.StringVal(r.Description))
+	b.SetAttributeRaw("description", str(r.Description))
 	b.SetAttributeRaw("assume_role_policy", ref("data", "aws_iam_policy_document", trustID, "json"))
 	if r.MaxSessionDuration != 3600 {
 		b.SetAttributeValue("max_session_duration", cty.NumberIntVal(int64(r.MaxSessionDuration)))
@@ -92,7 +92,7 @@ func (e *emitter) role(body *hclwrite.Body, r *iam.Role) {
 		b := body.AppendNewBlock("resource", []string{"aws_iam_policy", id}).Body()
 		b.SetAttributeRaw("name", expr(p.Name))
 		if r.Path != "/" {
-			b.SetAttributeValue("path", cty.StringVal(r.Path))
+			b.SetAttributeRaw("path", str(r.Path))
 		}
 		b.SetAttributeRaw("policy", ref("data", "aws_iam_policy_document", id, "json"))
 		if len(r.Tags) > 0 {
@@ -122,9 +122,9 @@ func document(body *hclwrite.Body, id string, d iam.Document) {
 		}
 		st := b.AppendNewBlock("statement", nil).Body()
 		if s.Sid != "" {
-			st.SetAttributeValue("sid", cty.StringVal(s.Sid))
+			st.SetAttributeRaw("sid", str(s.Sid))
 		}
-		st.SetAttributeValue("effect", cty.StringVal(s.Effect))
+		st.SetAttributeRaw("effect", str(s.Effect))
 		if len(s.Actions) > 0 {
 			st.SetAttributeRaw("actions", strList(s.Actions))
 		}
@@ -140,13 +140,13 @@ func document(body *hclwrite.Body, id string, d iam.Document) {
 		for _, p := range s.Principals {
 			st.AppendNewline()
 			pb := st.AppendNewBlock("principals", nil).Body()
-			pb.SetAttributeValue("type", cty.StringVal(p.Type))
+			pb.SetAttributeRaw("type", str(p.Type))
 			pb.SetAttributeRaw("identifiers", exprList(p.Identifiers))
 		}
 		for _, c := range s.Conditions {
 			st.AppendNewline()
 			cb := st.AppendNewBlock("condition", nil).Body()
-			cb.SetAttributeValue("test", cty.StringVal(c.Operator))
+			cb.SetAttributeRaw("test", str(c.Operator))
 			cb.SetAttributeRaw("variable", expr(c.Key))
 			cb.SetAttributeRaw("values", exprList(c.Values))
 		}
@@ -157,8 +157,8 @@ func (e *emitter) association(body *hclwrite.Body, r *iam.Role) {
 	a := r.Association
 	b := body.AppendNewBlock("resource", []string{"aws_eks_pod_identity_association", r.ID}).Body()
 	b.SetAttributeRaw("cluster_name", ref("var", "cluster_name"))
-	b.SetAttributeValue("namespace", cty.StringVal(a.Namespace))
-	b.SetAttributeValue("service_account", cty.StringVal(a.ServiceAccount))
+	b.SetAttributeRaw("namespace", str(a.Namespace))
+	b.SetAttributeRaw("service_account", str(a.ServiceAccount))
 	b.SetAttributeRaw("role_arn", ref("aws_iam_role", r.ID, "arn"))
 	if a.TargetRoleARN != nil {
 		b.SetAttributeRaw("target_role_arn", expr(a.TargetRoleARN))
@@ -191,7 +191,7 @@ func (e *emitter) outputs(body *hclwrite.Body, r *iam.Role) {
 		}
 		first = false
 		b := body.AppendNewBlock("output", []string{name}).Body()
-		b.SetAttributeValue("description", cty.StringVal(description))
+		b.SetAttributeRaw("description", str(description))
 		b.SetAttributeRaw("value", value)
 	}
 	if r.Kind == iam.KindNode {

@@ -97,7 +97,7 @@ func ProviderVersion(m *iam.Model) string {
 
 func (e *emitter) versions(body *hclwrite.Body) {
 	tf := body.AppendNewBlock("terraform", nil).Body()
-	tf.SetAttributeValue("required_version", cty.StringVal(">= 1.5"))
+	tf.SetAttributeRaw("required_version", str(">= 1.5"))
 	tf.AppendNewline()
 	rp := tf.AppendNewBlock("required_providers", nil).Body()
 	rp.SetAttributeRaw("aws", hclwrite.TokensForObject([]hclwrite.ObjectAttrTokens{
@@ -128,7 +128,7 @@ func (e *emitter) variableChunks() []chunk {
 	if e.lookupOIDC() {
 		out = append(out, func(body *hclwrite.Body) {
 			b := body.AppendNewBlock("variable", []string{"oidc_provider_arn"}).Body()
-			b.SetAttributeValue("description", cty.StringVal("ARN of the cluster's IAM OIDC provider, for the IRSA roles. Null: look it up from the cluster, which must then exist at plan time."))
+			b.SetAttributeRaw("description", str("ARN of the cluster's IAM OIDC provider, for the IRSA roles. Null: look it up from the cluster, which must then exist at plan time."))
 			b.SetAttributeRaw("type", hclwrite.TokensForIdentifier("string"))
 			b.SetAttributeRaw("default", hclwrite.TokensForIdentifier("null"))
 		})
@@ -139,9 +139,9 @@ func (e *emitter) variableChunks() []chunk {
 func (e *emitter) variable(body *hclwrite.Body, v iam.Variable) {
 	name := variableName(v.Ref)
 	b := body.AppendNewBlock("variable", []string{name}).Body()
-	b.SetAttributeValue("description", cty.StringVal(v.Description))
+	b.SetAttributeRaw("description", str(v.Description))
 	b.SetAttributeRaw("type", hclwrite.TokensForIdentifier("string"))
-	b.SetAttributeValue("default", cty.StringVal(v.Default))
+	b.SetAttributeRaw("default", str(v.Default))
 	b.AppendNewline()
 	val := b.AppendNewBlock("validation", nil).Body()
 	// Tokens are laid out in place, so each use gets tokens of its own.
@@ -151,7 +151,7 @@ func (e *emitter) variable(body *hclwrite.Body, v iam.Variable) {
 	cond = append(cond, hclwrite.TokensForFunctionCall("length", ref("var", name))...)
 	cond = append(cond, op(hclsyntax.TokenLessThanEq, "<="), op(hclsyntax.TokenNumberLit, fmt.Sprint(v.MaxLength)))
 	val.SetAttributeRaw("condition", cond)
-	val.SetAttributeValue("error_message", cty.StringVal(validationMessage(name, v)))
+	val.SetAttributeRaw("error_message", str(validationMessage(name, v)))
 }
 
 func validationMessage(name string, v iam.Variable) string {
@@ -172,7 +172,7 @@ func (e *emitter) mainChunks() []chunk {
 		out = append(out, func(body *hclwrite.Body) {
 			comment(body, "The cluster's region, as the spec gives it. Configure the aws provider for it.")
 			l := body.AppendNewBlock("locals", nil).Body()
-			l.SetAttributeValue("region", cty.StringVal(e.m.Cluster.Region))
+			l.SetAttributeRaw("region", str(e.m.Cluster.Region))
 		})
 	}
 	if e.m.Uses(iam.RefPartition) {

@@ -1,13 +1,15 @@
 package terraform
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
-	"github.com/zclconf/go-cty/cty"
 
 	"github.com/eksiam/eksiam/gen/iam"
 )
@@ -47,7 +49,45 @@ func ref(root string, attrs ...string) hclwrite.Tokens {
 	return hclwrite.TokensForTraversal(path(root, attrs...))
 }
 
-func str(s string) hclwrite.Tokens { return hclwrite.TokensForValue(cty.StringVal(s)) }
+// str is a quoted string literal, escaped as HCL requires: quotes,
+// backslashes and control characters, and ${ and %{ doubled so that they
+// stay literal text (IAM policy variables reach AWS unchanged).
+func str(s string) hclwrite.Tokens {
+	toks := hclwrite.Tokens{{Type: hclsyntax.TokenOQuote, Bytes: []byte(`"`)}}
+	if s != "" {
+		toks = append(toks, &hclwrite.Token{Type: hclsyntax.TokenQuotedLit, Bytes: escapeLit(s)})
+	}
+	return append(toks, &hclwrite.Token{Type: hclsyntax.TokenCQuote, Bytes: []byte(`"`)})
+}
+
+func escapeLit(s string) []byte {
+	b := make([]byte, 0, len(s)+2)
+	for i, r := range s {
+		switch {
+		case r == '"':
+			b = append(b, '\\', '"')
+		case r == '\\':
+			b = append(b, '\\', '\\')
+		case r == '\n':
+			b = append(b, '\\', 'n')
+		case r == '\r':
+			b = append(b, '\\', 'r')
+		case r == '\t':
+			b = append(b, '\\', 't')
+		case (r == '$' || r == '%') && i+1 < len(s) && s[i+1] == '{':
+			b = append(b, byte(r), byte(r))
+		case r < 0x20 || r == 0x7f || !unicode.IsPrint(r):
+			if r <= 0xffff {
+				b = fmt.Appendf(b, "\\u%04x", r)
+			} else {
+				b = fmt.Appendf(b, "\\U%08x", r)
+			}
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return b
+}
 
 // expr renders an Expr: a plain string when literal (hclwrite escapes ${ and
 // %{, so IAM policy variables reach AWS unchanged), a bare reference when it

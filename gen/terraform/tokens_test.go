@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
+
 	"github.com/eksiam/eksiam/gen/iam"
 )
 
@@ -34,6 +37,17 @@ func TestTagKeys(t *testing.T) {
 	for _, want := range []string{`"for" = "a"`, `team = "b"`, `"kubernetes.io/x" = "c"`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("tags = %s, want %s in it", got, want)
+		}
+	}
+}
+
+// TestStrMatchesHCL: string literals read back as the same string, and
+// escape exactly as hclwrite does.
+func TestStrMatchesHCL(t *testing.T) {
+	for _, s := range []string{"", "plain", "a \"quoted\" \\ back", "tab\tnl\ncr\r", "${aws:username} %{x} $5 %d", "ünïcödé", "\x00\x1f\u2028", "$${already}"} {
+		want := string(hclwrite.TokensForValue(cty.StringVal(s)).Bytes())
+		if got := string(str(s).Bytes()); got != want {
+			t.Errorf("str(%q) = %s, hclwrite writes %s", s, got, want)
 		}
 	}
 }
