@@ -99,6 +99,9 @@ func Build(spec *schema.Spec) (*Model, schema.Diagnostics) {
 	slices.SortStableFunc(b.m.PodRoles, func(x, y *Role) int {
 		return cmp.Or(cmp.Compare(x.Namespace, y.Namespace), cmp.Compare(x.ServiceAccount, y.ServiceAccount))
 	})
+	if len(b.m.Roles()) == 0 {
+		b.diags.Errorf(b.m.ClusterPos, "the spec generates no role: enable nodeRole, set nodeRole.cni to separate-role, or add serviceAccounts")
+	}
 	b.checkIDs()
 	b.checkNames()
 	for _, r := range b.m.Roles() {

@@ -370,3 +370,10 @@ func TestPresetManagedPolicies(t *testing.T) {
 		t.Errorf("managed ARNs %v, want %s", arns, want)
 	}
 }
+
+func TestNothingToGenerate(t *testing.T) {
+	_, diags := build(t, base+"nodeRole:\n  enabled: false\n  cni: none\n")
+	if !strings.Contains(diags.Error(), "s.yaml:4:1: the spec generates no role") {
+		t.Errorf("want an error, got:\n%s", diags.Error())
+	}
+}
