@@ -105,6 +105,8 @@ func TestErrors(t *testing.T) {
 			`s.yaml:9:15: serviceAccounts[0].presets: unknown preset "external-dsn" (did you mean "external-dns"?)`},
 		{"missing preset option", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    presets: [external-dns]\n",
 			`external-dns needs presetOptions.hostedZoneIds`},
+		{"preset needs one of its options", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    presets: [external-secrets]\n",
+			`external-secrets needs at least one of presetOptions.secretArns, presetOptions.parameterArns`},
 		{"bad preset option value", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    presets: [external-dns]\n    presetOptions: {hostedZoneIds: [nope]}\n",
 			`"nope" does not look like a value of hostedZoneIds`},
 		{"not a mapping", "- a\n- b\n", `s.yaml:1:1: the spec must be a mapping`},

@@ -472,6 +472,10 @@ func (v *validator) presets(what string, sa *ServiceAccount) {
 		}
 	}
 	for _, p := range chosen {
+		if len(p.OneOf) > 0 && !slices.ContainsFunc(p.OneOf, func(o string) bool { return given[o] }) {
+			v.errorf(sa.Presets[slices.IndexFunc(sa.Presets, func(s Str) bool { return s.Value == p.Name })].Pos,
+				"%s.presets: %s needs at least one of presetOptions.%s", what, p.Name, strings.Join(p.OneOf, ", presetOptions."))
+		}
 		for _, o := range p.Options {
 			if o.Required && !given[o.Name] {
 				v.errorf(sa.Presets[slices.IndexFunc(sa.Presets, func(s Str) bool { return s.Value == p.Name })].Pos,

@@ -38,7 +38,10 @@ type Preset struct {
 	// "policy/" (service-role/AmazonEBSCSIDriverPolicy).
 	ManagedPolicies []string
 	Options         []Option
-	Statements      []Statement
+	// OneOf names options of which a spec must give at least one (a
+	// preset whose every option is optional would otherwise grant nothing).
+	OneOf      []string
+	Statements []Statement
 }
 
 // Option is what a user scopes a preset to, in presetOptions.
@@ -169,6 +172,7 @@ func ParsePreset(data []byte) (*Preset, error) {
 		ServiceAccount  yaml.Node `yaml:"serviceAccount"`
 		ManagedPolicies []string  `yaml:"managedPolicies"`
 		Options         yaml.Node `yaml:"options"`
+		OneOf           []string  `yaml:"oneOf"`
 		Statements      []struct {
 			Sid          string    `yaml:"sid"`
 			Effect       string    `yaml:"effect"`
@@ -186,7 +190,7 @@ func ParsePreset(data []byte) (*Preset, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return nil, err
 	}
-	p := Preset{Name: raw.Name, Title: raw.Title, Description: raw.Description, ManagedPolicies: raw.ManagedPolicies}
+	p := Preset{Name: raw.Name, Title: raw.Title, Description: raw.Description, ManagedPolicies: raw.ManagedPolicies, OneOf: raw.OneOf}
 	if err := raw.Source.Decode(&p.Source); err != nil {
 		return nil, fmt.Errorf("source: %w", err)
 	}
@@ -210,6 +214,11 @@ func ParsePreset(data []byte) (*Preset, error) {
 				return nil, err
 			}
 			p.Options = append(p.Options, o)
+		}
+	}
+	for _, name := range p.OneOf {
+		if _, ok := p.Option(name); !ok {
+			return nil, fmt.Errorf("oneOf names the unknown option %q", name)
 		}
 	}
 	sids := map[string]bool{}

@@ -73,6 +73,9 @@ func showPreset(w io.Writer, p *templates.Preset) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s (%s)\n", o.Name, kind, strings.TrimSuffix(o.Description, "."), values)
 	}
 	tw.Flush()
+	if len(p.OneOf) > 0 {
+		fmt.Fprintf(w, "  (at least one of %s)\n", strings.Join(p.OneOf, ", "))
+	}
 	fmt.Fprintln(w, "\nStatements:")
 	for _, s := range p.Statements {
 		line := fmt.Sprintf("  %s: %s %s", s.Sid, s.Effect, strings.Join(append(s.Actions, notList(s.NotActions)...), ", "))

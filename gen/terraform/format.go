@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"unicode/utf8"
 
+	"github.com/apparentlymart/go-textseg/v15/textseg"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 )
@@ -171,11 +172,27 @@ func alignAssignments(lines []*line) {
 	flush(len(lines))
 }
 
-// leadWidth is the width of an attribute line before its equals sign.
+// leadWidth is the width of an attribute line before its equals sign, in
+// grapheme clusters as Terraform counts columns.
 func leadWidth(l *line) int {
 	w := 0
 	for _, t := range l.toks[:l.eq] {
-		w += t.SpacesBefore + utf8.RuneCount(t.Bytes)
+		w += t.SpacesBefore + width(t.Bytes)
 	}
 	return w
+}
+
+// width counts grapheme clusters, with the segmenter hcl itself uses; ASCII
+// text is as wide as it is long.
+func width(b []byte) int {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			n, err := textseg.TokenCount(b, textseg.ScanGraphemeClusters)
+			if err != nil {
+				return utf8.RuneCount(b)
+			}
+			return n
+		}
+	}
+	return len(b)
 }

@@ -83,7 +83,12 @@ data "aws_iam_policy_document" "external_secrets__external_secrets_external_secr
     condition {
       test     = "StringLike"
       variable = "kms:ViaService"
-      values   = ["secretsmanager.*.amazonaws.com", "ssm.*.amazonaws.com"]
+      values = [
+        "secretsmanager.*.amazonaws.com",
+        "secretsmanager.*.amazonaws.com.cn",
+        "ssm.*.amazonaws.com",
+        "ssm.*.amazonaws.com.cn",
+      ]
     }
   }
 }
