@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"reflect"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -57,7 +58,7 @@ func runInit(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var data []byte
 	var err error
 	if from != "" {
-		data, err = copySpec(from, project, environment, region, stderr)
+		data, err = copySpec(from, project, environment, region, stdout, stderr)
 	} else {
 		data, err = templates.Starter(project, environment, region, out)
 	}
@@ -102,12 +103,17 @@ func runInit(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // errReported is returned after the diagnostics were printed.
 var errReported = errors.New("reported")
 
-// copySpec copies another environment's spec, changing only what it must
-// in the file's own text, so comments, quoting and layout survive: project
-// and environment replaced, the cluster name replaced when it was the
-// default of the old ones, the region replaced when given, and the lines of
-// cluster.accountId and irsa.oidcProviderArn removed.
-func copySpec(from, project, environment, region string, stderr io.Writer) ([]byte, error) {
+// copySpec copies another environment's spec: project and environment
+// replaced, the cluster name replaced when it was the default of the old
+// ones, the region replaced when given, cluster.accountId and
+// irsa.oidcProviderArn dropped. It changes only those places in the file's
+// own text, so comments, quoting and layout survive; each edit is checked
+// against the parser's view of the source, and the result must read as the
+// source's data with exactly those changes. Where that does not hold
+// (anchors, flow mappings, unusual quoting), the copy is re-encoded from the
+// parsed tree instead, and a note says so. Values kept that likely need
+// changing for a new environment are listed too.
+func copySpec(from, project, environment, region string, stdout, stderr io.Writer) ([]byte, error) {
 	src, err := os.ReadFile(from)
 	if err != nil {
 		return nil, fmt.Errorf("reading --from: %w", err)
@@ -122,86 +128,250 @@ func copySpec(from, project, environment, region string, stderr io.Writer) ([]by
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		return nil, fmt.Errorf("parsing %s: %w", from, err)
 	}
-	e := &textEdit{lines: strings.Split(string(src), "\n"), remove: map[int]bool{}}
 	root := doc.Content[0]
-	e.replace(get(root, "project"), project)
-	e.replace(get(root, "environment"), environment)
-	if cluster := get(root, "cluster"); cluster != nil {
-		if name := get(cluster, "name"); name != nil && name.Value == old.Project.Value+"-"+old.Environment.Value {
-			e.replace(name, project+"-"+environment)
+	renameCluster := false
+	if name := get(get(root, "cluster"), "name"); name != nil {
+		renameCluster = name.Value == old.Project.Value+"-"+old.Environment.Value
+		if !renameCluster {
+			fmt.Fprintf(stderr, "eksiam: note: cluster.name %s was kept; change it if the new environment has its own cluster\n", name.Value)
+		}
+	}
+	for _, sa := range old.ServiceAccounts {
+		if sa.RoleName.Value != "" {
+			fmt.Fprintf(stderr, "eksiam: note: roleName %s of %s/%s was kept; role names must differ if both environments share an account\n",
+				sa.RoleName.Value, sa.Namespace.Value, sa.Name.Value)
+		}
+	}
+	edit := func(e editor) {
+		e.set(root, "project", project)
+		e.set(root, "environment", environment)
+		cluster := get(root, "cluster")
+		if renameCluster {
+			e.set(cluster, "name", project+"-"+environment)
 		}
 		if region != "" {
-			e.replace(get(cluster, "region"), region)
+			e.set(cluster, "region", region)
 		}
-		e.dropKey(cluster, "accountId", nil)
+		e.drop(cluster, "accountId")
+		e.drop(get(root, "irsa"), "oidcProviderArn")
 	}
-	if irsa := get(root, "irsa"); irsa != nil {
-		e.dropKey(irsa, "oidcProviderArn", keyOf(root, "irsa"))
+	want, err := expected(src, edit)
+	if err != nil {
+		return nil, err
 	}
-	if e.err != nil {
-		return nil, fmt.Errorf("copying %s: %w", from, e.err)
+	t := &textEdit{lines: strings.Split(string(src), "\n"), remove: map[int]bool{}, root: root}
+	edit(t)
+	if t.err == nil {
+		out := t.result()
+		if same(out, want) {
+			return out, nil
+		}
+		t.err = fmt.Errorf("the edited text does not read back as intended")
 	}
+	fmt.Fprintf(stdout, "note: %s's layout could not be kept (%v); the copy is written from its parsed content, comments kept\n", from, t.err)
+	edit(treeEdit{})
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, fmt.Errorf("writing the copy: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("writing the copy: %w", err)
+	}
+	if !same([]byte(b.String()), want) {
+		return nil, fmt.Errorf("internal error: the copy of %s does not read back as intended", from)
+	}
+	return []byte(b.String()), nil
+}
+
+// editor applies the copy's changes to a spec: set a scalar, drop a key.
+type editor interface {
+	set(m *yaml.Node, key, value string)
+	drop(m *yaml.Node, key string)
+}
+
+// expected is the source's data with the changes applied, as plain values:
+// the edits run on a second parse of the source, leaving the first intact.
+func expected(src []byte, edit func(editor)) (any, error) {
+	var tree yaml.Node
+	if err := yaml.Unmarshal(src, &tree); err != nil {
+		return nil, err
+	}
+	edit(treeEditOn{&tree})
+	var v any
+	if err := tree.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// same reports whether data reads as the value want.
+func same(data []byte, want any) bool {
+	var got any
+	if err := yaml.Unmarshal(data, &got); err != nil {
+		return false
+	}
+	return reflect.DeepEqual(got, want)
+}
+
+// treeEdit changes the parsed tree itself.
+type treeEdit struct{}
+
+func (treeEdit) set(m *yaml.Node, key, value string) {
+	if v := get(m, key); v != nil {
+		v.SetString(value)
+	}
+}
+
+func (treeEdit) drop(m *yaml.Node, key string) {
+	if m == nil {
+		return
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content = append(m.Content[:i], m.Content[i+2:]...)
+			return
+		}
+	}
+}
+
+// treeEditOn applies the changes to another parse of the same source,
+// whose nodes are found by path rather than shared.
+type treeEditOn struct{ doc *yaml.Node }
+
+func (t treeEditOn) find(m *yaml.Node) *yaml.Node {
+	// The editors receive nodes of the first parse; find the node at the
+	// same position in this one.
+	var walk func(n *yaml.Node) *yaml.Node
+	walk = func(n *yaml.Node) *yaml.Node {
+		if n.Line == m.Line && n.Column == m.Column && n.Kind == m.Kind {
+			return n
+		}
+		for _, c := range n.Content {
+			if f := walk(c); f != nil {
+				return f
+			}
+		}
+		return nil
+	}
+	if m == nil {
+		return nil
+	}
+	return walk(t.doc)
+}
+
+func (t treeEditOn) set(m *yaml.Node, key, value string) { treeEdit{}.set(t.find(m), key, value) }
+func (t treeEditOn) drop(m *yaml.Node, key string)       { treeEdit{}.drop(t.find(m), key) }
+
+// textEdit changes a YAML file's text at the positions the parser gave,
+// refusing any edit whose source text is not what it expects.
+type textEdit struct {
+	lines  []string
+	remove map[int]bool // 1-based line numbers
+	root   *yaml.Node
+	err    error
+}
+
+func (e *textEdit) fail(format string, args ...any) {
+	if e.err == nil {
+		e.err = fmt.Errorf(format, args...)
+	}
+}
+
+func (e *textEdit) result() []byte {
 	var kept []string
 	for i, l := range e.lines {
 		if !e.remove[i+1] {
 			kept = append(kept, l)
 		}
 	}
-	return []byte(strings.Join(kept, "\n")), nil
+	return []byte(strings.Join(kept, "\n"))
 }
 
-// textEdit changes a YAML file's text at the positions the parser gave.
-type textEdit struct {
-	lines  []string
-	remove map[int]bool // 1-based line numbers
-	err    error
-}
-
-// replace writes value over a one-line scalar, keeping its quotes.
-func (e *textEdit) replace(n *yaml.Node, value string) {
+// set writes value over a one-line plain or quoted scalar, keeping its
+// quotes.
+func (e *textEdit) set(m *yaml.Node, key, value string) {
+	n := get(m, key)
 	if n == nil || e.err != nil {
 		return
 	}
-	if n.Kind != yaml.ScalarNode || n.Line < 1 || n.Line > len(e.lines) || strings.Contains(n.Value, "\n") {
-		e.err = fmt.Errorf("line %d: expected a one-line value", n.Line)
+	if n.Kind != yaml.ScalarNode || n.Anchor != "" || n.Line < 1 || n.Line > len(e.lines) || m.Style == yaml.FlowStyle {
+		e.fail("line %d: %s is not a plain one-line value", n.Line, key)
 		return
 	}
 	line := e.lines[n.Line-1]
 	start := n.Column - 1
-	end := start + len(n.Value)
+	var src string
 	switch n.Style {
+	case 0:
+		src = n.Value
 	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
-		q := line[start]
-		close := strings.IndexByte(line[start+1:], q)
-		if close < 0 {
-			e.err = fmt.Errorf("line %d: unterminated quote", n.Line)
-			return
+		q := `"`
+		if n.Style == yaml.SingleQuotedStyle {
+			q = "'"
 		}
-		end = start + 1 + close + 1
-		value = string(q) + value + string(q)
+		src = q + n.Value + q
+		value = q + value + q
+	default:
+		e.fail("line %d: %s has an unusual style", n.Line, key)
+		return
 	}
-	if end > len(line) || line[start:end] != strings.TrimSpace(line[start:end]) {
-		e.err = fmt.Errorf("line %d: cannot find the value %q", n.Line, n.Value)
+	end := start + len(src)
+	if start < 0 || end > len(line) || line[start:end] != src {
+		e.fail("line %d: %s's text is not where the parser puts it", n.Line, key)
 		return
 	}
 	e.lines[n.Line-1] = line[:start] + value + line[end:]
 }
 
-// dropKey removes a key whose value is a one-line scalar. When it was its
-// mapping's only key, the mapping's own key line gets {} instead.
-func (e *textEdit) dropKey(m *yaml.Node, key string, parentKey *yaml.Node) {
+// drop removes the line of a key whose value is a one-line scalar in a
+// block mapping. When it was its mapping's only key, the mapping becomes {}.
+func (e *textEdit) drop(m *yaml.Node, key string) {
 	k, v := keyOf(m, key), get(m, key)
 	if k == nil || e.err != nil {
 		return
 	}
-	if v.Kind != yaml.ScalarNode || v.Line != k.Line {
-		e.err = fmt.Errorf("line %d: %s must be a one-line value", k.Line, key)
+	if m.Style == yaml.FlowStyle || v.Kind != yaml.ScalarNode || v.Line != k.Line {
+		e.fail("line %d: %s is not a one-line entry of a block mapping", k.Line, key)
 		return
 	}
-	if len(m.Content) == 2 && m.Style != yaml.FlowStyle && parentKey != nil {
-		e.lines[parentKey.Line-1] = strings.TrimRight(e.lines[parentKey.Line-1], " ") + " {}"
+	if len(m.Content) == 2 {
+		parent := e.parentKey(m)
+		if parent == nil {
+			e.fail("line %d: cannot find the mapping of %s", k.Line, key)
+			return
+		}
+		line := e.lines[parent.Line-1]
+		at := parent.Column - 1 + len(parent.Value)
+		if at >= len(line) || line[parent.Column-1:at] != parent.Value || line[at] != ':' {
+			e.fail("line %d: %s's text is not where the parser puts it", parent.Line, parent.Value)
+			return
+		}
+		e.lines[parent.Line-1] = line[:at+1] + " {}" + line[at+1:]
 	}
 	e.remove[k.Line] = true
+}
+
+// parentKey finds the key whose value is m.
+func (e *textEdit) parentKey(m *yaml.Node) *yaml.Node {
+	var walk func(n *yaml.Node) *yaml.Node
+	walk = func(n *yaml.Node) *yaml.Node {
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i+1] == m {
+					return n.Content[i]
+				}
+			}
+		}
+		for _, c := range n.Content {
+			if f := walk(c); f != nil {
+				return f
+			}
+		}
+		return nil
+	}
+	return walk(e.root)
 }
 
 func get(m *yaml.Node, key string) *yaml.Node {
