@@ -221,10 +221,13 @@ type emitter struct {
 	fixed []iam.Ref
 }
 
-// permissions writes a permission policy document. CloudFormation takes
-// only an object there, so a condition key that refers to the cluster (a
-// cluster tag in a preset) is written with the spec's value, and the
-// template's Rules require that value at deploy time.
+// permissions writes a permission policy document, always as an object:
+// a condition key that refers to the cluster (a cluster tag in a preset) is
+// written with the spec's value, and the template's Rules require that
+// value at deploy time. CloudFormation itself would take a JSON string in a
+// !Sub, as the trust policy's lookup does, but AWS's validator
+// (@aws/cloudformation-validate) rejects a string for permission policies
+// (E3510), and the project holds every template to it.
 func (e *emitter) permissions(d iam.Document) *yaml.Node {
 	key := func(x iam.Expr) string {
 		for _, p := range x {

@@ -135,6 +135,8 @@ type Statement struct {
 	NotResources []Expr      `json:"notResources,omitempty"`
 	Conditions   []Condition `json:"conditions,omitempty"`
 	Pos          schema.Pos  `json:"-"`
+	// Preset names the built-in preset the statement comes from, if any.
+	Preset string `json:"-"`
 }
 
 // Principal is a trust policy principal.

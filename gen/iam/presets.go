@@ -64,6 +64,7 @@ func (b *builder) presetStatement(preset string, s templates.Statement, pos sche
 		Resources:    exprs(s.Resources),
 		NotResources: exprs(s.NotResources),
 		Pos:          pos,
+		Preset:       preset,
 	}
 	for _, c := range s.Conditions {
 		st.Conditions = append(st.Conditions, Condition{Operator: c.Operator, Key: b.expr(c.Key), Values: exprs(c.Values)})
@@ -99,5 +100,6 @@ func (b *builder) roleHas(r *Role, building Document, st Statement) bool {
 func statementKey(s Statement) string {
 	s.Sid = ""
 	s.Pos = schema.Pos{}
+	s.Preset = ""
 	return Document{Statements: []Statement{s}}.JSON(Expr.String)
 }

@@ -8,6 +8,7 @@ package lint
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"strings"
 
@@ -26,8 +27,16 @@ var Rules = []struct{ ID, Description string }{
 	{"duplicate-statement", "a statement that repeats another of the same policy"},
 }
 
-// readOnlyRE matches the verbs of actions that only read.
-var readOnlyRE = regexp.MustCompile(`^[a-z0-9-]+:(Describe|List|Get|BatchGet|Head|Search|Lookup|View|Query|Scan|Check|Validate)[A-Za-z0-9]*$`)
+// readOnlyRE matches actions that only read, by their verb. Actions are
+// case-insensitive in IAM; a wildcard after the verb (s3:Get*) still reads.
+var readOnlyRE = regexp.MustCompile(`(?i)^[a-z0-9-]+:(Describe|List|Get|BatchGet|Head|Search|Lookup|View|Query|Scan|Check|Validate)[A-Za-z0-9*?]*$`)
+
+// matches reports whether an action pattern (IAM's * and ?) covers the
+// action, ignoring case as IAM does.
+func matches(pattern, action string) bool {
+	ok, err := path.Match(strings.ToLower(pattern), strings.ToLower(action))
+	return err == nil && ok
+}
 
 // Trust policy size limits (aws-facts.md, "Limits").
 const (
@@ -84,21 +93,22 @@ func statements(ds *schema.Diagnostics, who string, d iam.Document, rolePos sche
 		if s.Sid != "" {
 			name += " statement " + s.Sid
 		}
-		if s.Effect != "Allow" {
-			continue
+		if s.Effect != "Allow" || s.Preset != "" {
+			continue // built-in presets follow their add-on's own document
 		}
 		anyResource := false
 		for _, r := range s.Resources {
 			anyResource = anyResource || r.String() == "*"
 		}
 		for _, a := range s.Actions {
+			passRole := matches(a, "iam:PassRole")
 			switch {
 			case a == "*" || strings.HasSuffix(a, ":*"):
 				ds.Finding(pos, "wildcard-action", "%s allows %s; list the actions it needs", name, a)
-			case anyResource && len(s.Conditions) == 0 && !readOnlyRE.MatchString(a) && !strings.Contains(a, "*") && !strings.EqualFold(a, "iam:PassRole"):
+			case anyResource && len(s.Conditions) == 0 && !readOnlyRE.MatchString(a) && !passRole:
 				ds.Finding(pos, "write-on-any-resource", "%s allows %s on every resource; name the resources or add a condition", name, a)
 			}
-			if strings.EqualFold(a, "iam:PassRole") || a == "iam:*" || a == "*" {
+			if passRole {
 				for _, r := range s.Resources {
 					if v := r.String(); v == "*" || strings.HasSuffix(v, ":role/*") {
 						ds.Finding(pos, "passrole-any", "%s allows iam:PassRole on %s, so it can hand any role to a service; name the roles", name, v)

@@ -54,3 +54,31 @@ func TestConditionMakesWriteOnAnyResourceAcceptable(t *testing.T) {
 		t.Errorf("a conditioned write is not a finding, got:\n%s", got)
 	}
 }
+
+func TestWildcardsAndCase(t *testing.T) {
+	got := findings(t, base+`serviceAccounts:
+  - namespace: a
+    name: b
+    policy:
+      - actions: ["s3:Put*", "s3:getobject", "s3:Get*"]
+        resources: ['*']
+      - actions: ["iam:Pass*"]
+        resources: ["arn:aws:iam::111122223333:role/*"]
+`)
+	for _, want := range []string{"allows s3:Put* on every resource; name the resources or add a condition [write-on-any-resource]", "allows iam:PassRole on arn:aws:iam::111122223333:role/*"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("want %q among:\n%s", want, got)
+		}
+	}
+	for _, not := range []string{"s3:getobject", "s3:Get*"} {
+		if strings.Contains(got, "allows "+not+" ") {
+			t.Errorf("%s only reads, got:\n%s", not, got)
+		}
+	}
+}
+
+func TestPresetStatementsAreNotFindings(t *testing.T) {
+	if got := findings(t, base+"serviceAccounts:\n  - namespace: a\n    name: b\n    presets: [gateway-api-controller]\n"); got != "" {
+		t.Errorf("built-in presets' statements are not the user's to fix, got:\n%s", got)
+	}
+}
