@@ -1,6 +1,6 @@
 # eksiam's tasks. `make test` is what CI runs (.ci/run).
 GO ?= go
-STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: build test golden bench bench-peer fuzz demo lint
 

@@ -30,7 +30,7 @@ func Check(m *iam.Model, files map[string][]byte) []error {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("reading Terraform: %w", err))
 		} else if d := Diff("model", want, "terraform", got); d != "" {
-			errs = append(errs, fmt.Errorf("Terraform grants something else than the model (-model +terraform):\n%s", d))
+			errs = append(errs, fmt.Errorf("the Terraform output grants something else than the model (-model +terraform):\n%s", d))
 		}
 	}
 	if t, ok := files["cloudformation/template.yaml"]; ok {
@@ -38,7 +38,7 @@ func Check(m *iam.Model, files map[string][]byte) []error {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("reading CloudFormation: %w", err))
 		} else if d := Diff("model", want, "cloudformation", got); d != "" {
-			errs = append(errs, fmt.Errorf("CloudFormation grants something else than the model (-model +cloudformation):\n%s", d))
+			errs = append(errs, fmt.Errorf("the CloudFormation template grants something else than the model (-model +cloudformation):\n%s", d))
 		}
 	}
 	if c, ok := files["eksctl/cluster.yaml"]; ok {
@@ -72,7 +72,7 @@ func checkEksctl(m *iam.Model, model Form, data []byte) []error {
 	}
 	want.normalize()
 	if d := Diff("model", want, "eksctl", got.Form); d != "" {
-		errs = append(errs, fmt.Errorf("eksctl grants something else than the model (-model +eksctl):\n%s", d))
+		errs = append(errs, fmt.Errorf("the eksctl ClusterConfig grants something else than the model (-model +eksctl):\n%s", d))
 	}
 	var groups []string
 	for g := range got.NodeGroups {

@@ -62,14 +62,14 @@ func TestFormsHaveContent(t *testing.T) {
 func TestCheckFindsADifference(t *testing.T) {
 	m, files := generate(t, "../../examples/spec.yaml")
 	for _, tc := range []struct{ name, file, from, to, want string }{
-		{"terraform action", "terraform/pod_roles.tf", `"sqs:SendMessage"`, `"sqs:SendMessageBatch"`, "Terraform grants something else"},
-		{"terraform trust condition", "terraform/pod_roles.tf", `values   = ["orders-api"]`, `values   = ["orders-ap1"]`, "Terraform grants something else"},
-		{"terraform attachment", "terraform/node.tf", "AmazonSSMManagedInstanceCore", "AmazonSSMFullAccess", "Terraform grants something else"},
-		{"terraform association", "terraform/pod_roles.tf", `service_account = "exporter"`, `service_account = "exporter2"`, "Terraform grants something else"},
-		{"cloudformation resource", "cloudformation/template.yaml", "shop-orders-${Environment}/*", "shop-orders-${Environment}/x/*", "CloudFormation grants something else"},
-		{"cloudformation role name", "cloudformation/template.yaml", "-reports-exporter", "-reports-exp", "CloudFormation grants something else"},
-		{"cloudformation trust", "cloudformation/template.yaml", "aws:RequestTag/kubernetes-namespace: payments", "aws:RequestTag/kubernetes-namespace: other", "CloudFormation grants something else"},
-		{"eksctl policy", "eksctl/cluster.yaml", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::aws:policy/AmazonS3FullAccess", "eksctl grants something else"},
+		{"terraform action", "terraform/pod_roles.tf", `"sqs:SendMessage"`, `"sqs:SendMessageBatch"`, "the Terraform output grants something else"},
+		{"terraform trust condition", "terraform/pod_roles.tf", `values   = ["orders-api"]`, `values   = ["orders-ap1"]`, "the Terraform output grants something else"},
+		{"terraform attachment", "terraform/node.tf", "AmazonSSMManagedInstanceCore", "AmazonSSMFullAccess", "the Terraform output grants something else"},
+		{"terraform association", "terraform/pod_roles.tf", `service_account = "exporter"`, `service_account = "exporter2"`, "the Terraform output grants something else"},
+		{"cloudformation resource", "cloudformation/template.yaml", "shop-orders-${Environment}/*", "shop-orders-${Environment}/x/*", "the CloudFormation template grants something else"},
+		{"cloudformation role name", "cloudformation/template.yaml", "-reports-exporter", "-reports-exp", "the CloudFormation template grants something else"},
+		{"cloudformation trust", "cloudformation/template.yaml", "aws:RequestTag/kubernetes-namespace: payments", "aws:RequestTag/kubernetes-namespace: other", "the CloudFormation template grants something else"},
+		{"eksctl policy", "eksctl/cluster.yaml", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::aws:policy/AmazonS3FullAccess", "the eksctl ClusterConfig grants something else"},
 		{"eksctl node group", "eksctl/cluster.yaml", "        - arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore\n", "", "node group default has other policies"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
