@@ -54,6 +54,8 @@ type Option struct {
 	Enum        []string `yaml:"enum"`
 	Default     []string `yaml:"default"`
 	Example     string   `yaml:"example"`
+	// pattern is Pattern compiled, when set.
+	pattern *regexp.Regexp
 }
 
 // Statement is one statement of a preset. Resources and condition values
@@ -276,7 +278,7 @@ func decodeConditions(n *yaml.Node) ([]Condition, error) {
 	return out, nil
 }
 
-func (o Option) check() error {
+func (o *Option) check() error {
 	switch {
 	case !optionNameRE.MatchString(o.Name):
 		return fmt.Errorf("option %q: names are camelCase", o.Name)
@@ -290,6 +292,7 @@ func (o Option) check() error {
 		if err != nil {
 			return fmt.Errorf("option %s: pattern: %w", o.Name, err)
 		}
+		o.pattern = re
 		if !re.MatchString(o.Example) {
 			return fmt.Errorf("option %s: the example does not match the pattern", o.Name)
 		}
@@ -306,7 +309,7 @@ func (o Option) ValueError(v string) string {
 	switch {
 	case len(o.Enum) > 0 && !slices.Contains(o.Enum, v):
 		return fmt.Sprintf("must be one of %s", strings.Join(o.Enum, ", "))
-	case o.Pattern != "" && !regexp.MustCompile(o.Pattern).MatchString(v):
+	case o.pattern != nil && !o.pattern.MatchString(v):
 		return fmt.Sprintf("does not look like a value of %s (for example %s)", o.Name, o.Example)
 	}
 	return ""
