@@ -125,28 +125,18 @@ func checkFormats(m *iam.Model, formats []string) schema.Diagnostics {
 func checkEksctl(m *iam.Model) schema.Diagnostics {
 	var diags schema.Diagnostics
 	for _, r := range m.Roles() {
-		pos := r.Pos
-		if !pos.IsValid() {
-			pos = m.ClusterPos
-		}
+		pos := m.PosOf(r)
 		needsAccount := false
 		r.WalkPermissions(func(e iam.Expr) { needsAccount = needsAccount || e.HasRef(iam.RefAccount) })
 		if needsAccount && m.Cluster.AccountID == "" {
-			diags.Errorf(pos, "%s uses ${account}, which eksctl output must write as a value: set cluster.accountId, or leave eksctl out with --format terraform,cloudformation", roleName(r))
+			diags.Errorf(pos, "%s uses ${account}, which eksctl output must write as a value: set cluster.accountId, or leave eksctl out with --format terraform,cloudformation", r.Who())
 		}
 		if r.Mechanism == "both" {
-			diags.Errorf(pos, "%s uses mechanism: both, which eksctl cannot express (one role trusted by Pod Identity and IRSA); leave eksctl out with --format terraform,cloudformation", roleName(r))
+			diags.Errorf(pos, "%s uses mechanism: both, which eksctl cannot express (one role trusted by Pod Identity and IRSA); leave eksctl out with --format terraform,cloudformation", r.Who())
 		}
 		if len(r.CustomerPolicies) > 0 {
-			diags.Errorf(pos, "the statements of %s pass the 10,240 characters IAM allows a role's inline policies, and eksctl writes them as one inline policy; leave eksctl out with --format terraform,cloudformation, or shorten the statements", roleName(r))
+			diags.Errorf(pos, "the statements of %s pass the 10,240 characters IAM allows a role's inline policies, and eksctl writes them as one inline policy; leave eksctl out with --format terraform,cloudformation, or shorten the statements", r.Who())
 		}
 	}
 	return diags
-}
-
-func roleName(r *iam.Role) string {
-	if r.Kind == iam.KindNode {
-		return "the node role"
-	}
-	return "ServiceAccount " + r.Namespace + "/" + r.ServiceAccount
 }

@@ -75,11 +75,6 @@ func (ds *Diagnostics) Errorf(pos Pos, format string, args ...any) {
 	*ds = append(*ds, Diagnostic{Pos: pos, Severity: Error, Message: fmt.Sprintf(format, args...)})
 }
 
-// Warnf appends a warning at pos.
-func (ds *Diagnostics) Warnf(pos Pos, format string, args ...any) {
-	*ds = append(*ds, Diagnostic{Pos: pos, Severity: Warning, Message: fmt.Sprintf(format, args...)})
-}
-
 // Finding appends a lint warning of a rule at pos.
 func (ds *Diagnostics) Finding(pos Pos, rule, format string, args ...any) {
 	*ds = append(*ds, Diagnostic{Pos: pos, Severity: Warning, Rule: rule, Message: fmt.Sprintf(format, args...)})

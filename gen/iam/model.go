@@ -286,6 +286,25 @@ func (m *Model) walkExprs(f func(Expr)) {
 	}
 }
 
+// Who names the role in messages: "the node role" or "ServiceAccount
+// namespace/name".
+func (r *Role) Who() string {
+	if r.Kind == KindNode {
+		return "the node role"
+	}
+	return "ServiceAccount " + r.Namespace + "/" + r.ServiceAccount
+}
+
+// PosOf is where a role came from in the spec, or the cluster mapping when
+// the spec did not write it (the node and CNI roles without a nodeRole
+// mapping).
+func (m *Model) PosOf(r *Role) schema.Pos {
+	if r.Pos.IsValid() {
+		return r.Pos
+	}
+	return m.ClusterPos
+}
+
 // Summary says in one line what a role is for and whom it trusts, for
 // comments beside it in the generated code.
 func (r *Role) Summary() string {

@@ -3,7 +3,6 @@ package iam
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -168,21 +167,14 @@ func (b *builder) checkIDs() {
 			k := AttachmentKey(arn)
 			if prev, ok := keys[k]; ok {
 				b.diags.Errorf(b.pos(r), "%s attaches two managed policies with the same name, %s and %s; eksiam names attachments after their policy, so keep one",
-					describeRole(r), prev, arn)
+					r.Who(), prev, arn)
 			}
 			keys[k] = arn
 		}
 	}
 }
 
-// pos is where a role came from, or the cluster when the spec did not
-// write it (the node and CNI roles without a nodeRole mapping).
-func (b *builder) pos(r *Role) schema.Pos {
-	if r.Pos.IsValid() {
-		return r.Pos
-	}
-	return b.m.ClusterPos
-}
+func (b *builder) pos(r *Role) schema.Pos { return b.m.PosOf(r) }
 
 // checkNames makes sure role names are unique case-insensitively, as IAM
 // requires within an account.
@@ -201,18 +193,11 @@ func (b *builder) checkNames() {
 				hint = "change naming.nodeRole or naming.podRole"
 			}
 			b.diags.Errorf(pos, "role name %q of %s clashes with %q of %s (IAM role names are unique ignoring case); %s",
-				full, describeRole(r), prev.Name.Resolve(b.m.Value), describeRole(prev), hint)
+				full, r.Who(), prev.Name.Resolve(b.m.Value), prev.Who(), hint)
 			continue
 		}
 		seen[key] = r
 	}
-}
-
-func describeRole(r *Role) string {
-	if r.Kind == KindNode {
-		return "the node role"
-	}
-	return "ServiceAccount " + r.Namespace + "/" + r.ServiceAccount
 }
 
 // variables computes the inputs names are built from and how long each may
@@ -263,14 +248,4 @@ func (b *builder) variables() []Variable {
 		out = append(out, v)
 	}
 	return out
-}
-
-// VariableFor returns the model's variable for ref.
-func (m *Model) VariableFor(ref Ref) (Variable, error) {
-	for _, v := range m.Variables {
-		if v.Ref == ref {
-			return v, nil
-		}
-	}
-	return Variable{}, fmt.Errorf("no variable for %s", ref)
 }

@@ -26,7 +26,7 @@ func (b *builder) fitPolicies(r *Role) {
 	var cur *Policy
 	for _, st := range stmts {
 		if size := b.Size(Document{Statements: []Statement{st}}); size > MaxManagedPolicy {
-			b.diags.Errorf(st.Pos, "a statement of %s is %d characters, more than the %d a managed policy may hold; split it", describeRole(r), size, MaxManagedPolicy)
+			b.diags.Errorf(st.Pos, "a statement of %s is %d characters, more than the %d a managed policy may hold; split it", r.Who(), size, MaxManagedPolicy)
 			return
 		}
 		if cur != nil && b.Size(Document{Statements: append(cur.Document.Statements[:len(cur.Document.Statements):len(cur.Document.Statements)], st)}) <= MaxManagedPolicy {
@@ -48,7 +48,7 @@ func (b *builder) checkQuotas(r *Role) {
 	// Over the default quota of 10 is a lint finding (iam-limits); over
 	// the hard limit, no account can hold the role.
 	if n := len(r.CustomerPolicies) + len(r.ManagedPolicyARNs); n > MaxManagedPerRole {
-		b.diags.Errorf(b.pos(r), "%s would have %d managed policies, more than the %d IAM allows a role; use fewer policies or split the permissions", describeRole(r), n, MaxManagedPerRole)
+		b.diags.Errorf(b.pos(r), "%s would have %d managed policies, more than the %d IAM allows a role; use fewer policies or split the permissions", r.Who(), n, MaxManagedPerRole)
 	}
 	sids := map[string]bool{}
 	for _, p := range append(append([]*Policy{}, r.InlinePolicies...), r.CustomerPolicies...) {
@@ -61,7 +61,7 @@ func (b *builder) checkQuotas(r *Role) {
 				if !pos.IsValid() {
 					pos = b.pos(r)
 				}
-				b.diags.Errorf(pos, "sid %q is used twice among the policies of %s (eksiam uses it for a statement of its own); choose another sid", st.Sid, describeRole(r))
+				b.diags.Errorf(pos, "sid %q is used twice among the policies of %s (eksiam uses it for a statement of its own); choose another sid", st.Sid, r.Who())
 			}
 			sids[st.Sid] = true
 		}

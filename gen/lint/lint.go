@@ -50,11 +50,8 @@ const (
 func Model(m *iam.Model, spec *schema.Spec) schema.Diagnostics {
 	var ds schema.Diagnostics
 	for _, r := range m.Roles() {
-		pos := r.Pos
-		if !pos.IsValid() {
-			pos = m.ClusterPos
-		}
-		who := describe(r)
+		pos := m.PosOf(r)
+		who := r.Who()
 		for _, p := range r.InlinePolicies {
 			statements(&ds, who, p.Document, pos)
 		}
@@ -74,13 +71,6 @@ func Model(m *iam.Model, spec *schema.Spec) schema.Diagnostics {
 		}
 	}
 	return ds.Sorted()
-}
-
-func describe(r *iam.Role) string {
-	if r.Kind == iam.KindNode {
-		return "the node role"
-	}
-	return "ServiceAccount " + r.Namespace + "/" + r.ServiceAccount
 }
 
 func statements(ds *schema.Diagnostics, who string, d iam.Document, rolePos schema.Pos) {
