@@ -190,8 +190,9 @@ func comment(body *hclwrite.Body, lines ...string) {
 	}
 }
 
+// op is one token; fmtTokens lays out the spaces around it.
 func op(typ hclsyntax.TokenType, s string) *hclwrite.Token {
-	return &hclwrite.Token{Type: typ, Bytes: []byte(s), SpacesBefore: 1}
+	return &hclwrite.Token{Type: typ, Bytes: []byte(s)}
 }
 
 // emptyBlock writes a block with no body on one line, as people write
@@ -199,9 +200,7 @@ func op(typ hclsyntax.TokenType, s string) *hclwrite.Token {
 func emptyBlock(body *hclwrite.Body, typ string, labels ...string) {
 	toks := hclwrite.Tokens{{Type: hclsyntax.TokenIdent, Bytes: []byte(typ)}}
 	for _, l := range labels {
-		q := str(l)
-		q[0].SpacesBefore = 1
-		toks = append(toks, q...)
+		toks = append(toks, str(l)...)
 	}
 	toks = append(toks,
 		op(hclsyntax.TokenOBrace, "{"),
