@@ -1,6 +1,7 @@
 package equiv
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -91,5 +92,42 @@ func TestCheckFindsADifference(t *testing.T) {
 				t.Errorf("want a difference reported as %q, got %q", tc.want, all)
 			}
 		})
+	}
+}
+
+// TestTerraformLocalsInDependencyOrder: locals that refer to each other
+// evaluate whatever order Go's maps yield them in.
+func TestTerraformLocalsInDependencyOrder(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("locals {\n")
+	for i := range 10 {
+		if i == 9 {
+			fmt.Fprintf(&b, "  l%d = \"shop-prod-x\"\n", i)
+		} else {
+			fmt.Fprintf(&b, "  l%d = local.l%d\n", i, i+1)
+		}
+	}
+	b.WriteString("}\n\n")
+	b.WriteString(`data "aws_iam_policy_document" "t" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "r" {
+  name               = local.l0
+  assume_role_policy = data.aws_iam_policy_document.t.json
+}
+`)
+	f, err := FromTerraform(map[string][]byte{"main.tf": []byte(b.String())}, "aws", "eu-west-1", UnknownAccount)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Roles) != 1 || f.Roles[0].Name != "shop-prod-x" {
+		t.Errorf("roles %+v", f.Roles)
 	}
 }

@@ -173,10 +173,35 @@ func objects(m map[string]map[string]cty.Value) cty.Value {
 }
 
 func (e *tfEval) form() (Form, error) {
+	// Locals may refer to each other: evaluate them in passes, each taking
+	// those whose references are known, in name order, until none is left.
 	e.locals = map[string]cty.Value{}
+	pending := map[string]*hclsyntax.Attribute{}
 	for _, b := range e.m.all("locals") {
-		for name := range b.Body.Attributes {
-			e.locals[name] = e.value(b.Body, name)
+		for name, a := range b.Body.Attributes {
+			pending[name] = a
+		}
+	}
+	for len(pending) > 0 {
+		names := make([]string, 0, len(pending))
+		for name := range pending {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		progress := false
+		for _, name := range names {
+			v, diags := pending[name].Expr.Value(e.ctx())
+			if diags.HasErrors() {
+				continue
+			}
+			e.locals[name] = v
+			delete(pending, name)
+			progress = true
+		}
+		if !progress {
+			a := pending[names[0]]
+			_, diags := a.Expr.Value(e.ctx())
+			return Form{}, fmt.Errorf("%s: %s", a.SrcRange, diags.Error())
 		}
 	}
 	// Policy documents are referred to by a token that names them.
