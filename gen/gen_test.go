@@ -2,9 +2,12 @@ package gen
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"runtime"
 	"testing"
 
+	"github.com/eksiam/eksiam/gen/internal/yamlnode"
 	"github.com/eksiam/eksiam/internal/benchspec"
 	"github.com/eksiam/eksiam/internal/equiv"
 	"github.com/eksiam/eksiam/schema"
@@ -42,6 +45,32 @@ func TestParallelOutputIsSequentialOutput(t *testing.T) {
 	for p, data := range one {
 		if !bytes.Equal(data, many[p]) {
 			t.Errorf("%s differs between one core and several", p)
+		}
+	}
+}
+
+// TestGoldenSpecsStayOnTheFastYAMLPath generates every golden case and
+// demands that no YAML document went to go-yaml's encoder: the emitters
+// build only the shapes yamlnode's own writer covers, and that writer's
+// bytes are held to go-yaml's in yamlnode's tests and by the golden files.
+func TestGoldenSpecsStayOnTheFastYAMLPath(t *testing.T) {
+	specs, err := filepath.Glob("../golden/*/spec.yaml")
+	if err != nil || len(specs) == 0 {
+		t.Fatalf("no golden specs found: %v", err)
+	}
+	for _, p := range specs {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec, diags := schema.Load("spec.yaml", data)
+		if diags.HasErrors() {
+			continue // an invalid-* case
+		}
+		before := yamlnode.GoYAMLDocuments()
+		Generate(spec, Options{Formats: []string{CloudFormation, Eksctl}})
+		if n := yamlnode.GoYAMLDocuments() - before; n > 0 {
+			t.Errorf("%s: %d YAML documents fell back to go-yaml's encoder", p, n)
 		}
 	}
 }
