@@ -18,67 +18,69 @@ import (
 // hold its output to.
 func fmtTokens(toks hclwrite.Tokens) []byte {
 	lines := splitLines(toks)
-	level := 0
+	level, size := 0, 0
 	for _, l := range lines {
-		if len(l.toks) == 0 {
-			continue
-		}
-		if l.toks[0].Type == hclsyntax.TokenNewline {
-			l.toks[0].SpacesBefore = 0
+		lt := toks[l.start:l.end]
+		if lt[0].Type == hclsyntax.TokenNewline {
+			lt[0].SpacesBefore = 0
 			continue
 		}
 		net := 0
-		for _, t := range l.toks {
+		for _, t := range lt {
 			net += bracketChange(t)
 		}
 		if net < 0 && level > 0 {
 			level--
 		}
-		l.toks[0].SpacesBefore = 2 * level
+		lt[0].SpacesBefore = 2 * level
 		if net > 0 {
 			level++
 		}
-		spaceLine(l.toks)
+		spaceLine(lt)
 	}
-	alignAssignments(lines)
-	var b bytes.Buffer
+	alignAssignments(toks, lines)
+	for _, t := range toks {
+		size += t.SpacesBefore + len(t.Bytes)
+	}
+	b := make([]byte, 0, size)
 	for _, t := range toks {
 		for range t.SpacesBefore {
-			b.WriteByte(' ')
+			b = append(b, ' ')
 		}
-		b.Write(t.Bytes)
+		b = append(b, t.Bytes...)
 	}
-	return b.Bytes()
+	return b
 }
 
-// line is one line of tokens; eq is the index of the equals sign of a
-// one-line attribute (its value opens no bracket it does not close), or -1.
+// line is one line of tokens, toks[start:end]; eq is the index in toks of
+// the equals sign of a one-line attribute (its value opens no bracket it
+// does not close), or -1.
 type line struct {
-	toks hclwrite.Tokens
-	eq   int
+	start, end, eq int
 }
 
-func splitLines(toks hclwrite.Tokens) []*line {
-	var lines []*line
-	cur := &line{eq: -1}
-	for _, t := range toks {
+func splitLines(toks hclwrite.Tokens) []line {
+	lines := make([]line, 0, len(toks)/4)
+	start := 0
+	for i, t := range toks {
 		if t.Type == hclsyntax.TokenEOF {
-			continue
+			toks = toks[:i] // BuildTokens ends with EOF, and nothing follows it
+			break
 		}
-		cur.toks = append(cur.toks, t)
 		if t.Type == hclsyntax.TokenNewline || (t.Type == hclsyntax.TokenComment && bytes.HasSuffix(t.Bytes, []byte("\n"))) {
-			lines = append(lines, cur)
-			cur = &line{eq: -1}
+			lines = append(lines, line{start, i + 1, -1})
+			start = i + 1
 		}
 	}
-	if len(cur.toks) > 0 {
-		lines = append(lines, cur)
+	if start < len(toks) {
+		lines = append(lines, line{start, len(toks), -1})
 	}
-	for _, l := range lines {
-		for i, t := range l.toks {
-			if i > 0 && t.Type == hclsyntax.TokenEqual {
+	for li := range lines {
+		l := &lines[li]
+		for i := l.start + 1; i < l.end; i++ {
+			if toks[i].Type == hclsyntax.TokenEqual {
 				net := 0
-				for _, u := range l.toks[i:] {
+				for _, u := range toks[i:l.end] {
 					net += bracketChange(u)
 				}
 				if net == 0 {
@@ -145,7 +147,7 @@ func noSpace(prev, cur *hclwrite.Token) bool {
 
 // alignAssignments lines up the equals signs of consecutive one-line
 // attributes; any other line ends the run.
-func alignAssignments(lines []*line) {
+func alignAssignments(toks hclwrite.Tokens, lines []line) {
 	start := -1
 	flush := func(end int) {
 		if start < 0 {
@@ -153,10 +155,10 @@ func alignAssignments(lines []*line) {
 		}
 		width := 0
 		for _, l := range lines[start:end] {
-			width = max(width, leadWidth(l))
+			width = max(width, leadWidth(toks, l))
 		}
 		for _, l := range lines[start:end] {
-			l.toks[l.eq].SpacesBefore = 1 + width - leadWidth(l)
+			toks[l.eq].SpacesBefore = 1 + width - leadWidth(toks, l)
 		}
 		start = -1
 	}
@@ -174,9 +176,9 @@ func alignAssignments(lines []*line) {
 
 // leadWidth is the width of an attribute line before its equals sign, in
 // grapheme clusters as Terraform counts columns.
-func leadWidth(l *line) int {
+func leadWidth(toks hclwrite.Tokens, l line) int {
 	w := 0
-	for _, t := range l.toks[:l.eq] {
+	for _, t := range toks[l.start:l.eq] {
 		w += t.SpacesBefore + width(t.Bytes)
 	}
 	return w

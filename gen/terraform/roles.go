@@ -11,21 +11,21 @@ import (
 
 func (e *emitter) node(body *hclwrite.Body) {
 	r := e.m.NodeRole
-	comment(body,
+	e.comment(body,
 		"EKS node role. Managed node groups create their own access entries; self-managed",
 		"and Karpenter nodes that use this role need an access entry of type EC2_LINUX.")
 	e.role(body, r)
 	if r.InstanceProfile {
 		body.AppendNewline()
-		comment(body, "For self-managed nodes and Karpenter; managed node groups make their own.")
+		e.comment(body, "For self-managed nodes and Karpenter; managed node groups make their own.")
 		b := body.AppendNewBlock("resource", []string{"aws_iam_instance_profile", r.ID}).Body()
-		b.SetAttributeRaw("name", ref("aws_iam_role", r.ID, "name"))
+		b.SetAttributeRaw("name", e.path("aws_iam_role", r.ID, "name"))
 		if r.Path != "/" {
-			b.SetAttributeRaw("path", str(r.Path))
+			b.SetAttributeRaw("path", e.str(r.Path))
 		}
-		b.SetAttributeRaw("role", ref("aws_iam_role", r.ID, "name"))
+		b.SetAttributeRaw("role", e.path("aws_iam_role", r.ID, "name"))
 		if len(r.Tags) > 0 {
-			b.SetAttributeRaw("tags", tags(r.Tags))
+			b.SetAttributeRaw("tags", e.tags(r.Tags))
 		}
 	}
 }
@@ -35,13 +35,13 @@ func (e *emitter) node(body *hclwrite.Body) {
 func (e *emitter) podRoleChunks() []chunk {
 	var out []chunk
 	if len(e.m.Associations()) > 0 {
-		out = append(out, func(body *hclwrite.Body) {
-			comment(body, "Pod Identity associations need the eks-pod-identity-agent add-on on the cluster.")
+		out = append(out, func(e *emitter, body *hclwrite.Body) {
+			e.comment(body, "Pod Identity associations need the eks-pod-identity-agent add-on on the cluster.")
 		})
 	}
 	for _, r := range e.m.PodRoles {
-		out = append(out, func(body *hclwrite.Body) {
-			comment(body, r.Summary())
+		out = append(out, func(e *emitter, body *hclwrite.Body) {
+			e.comment(body, r.Summary())
 			e.role(body, r)
 			if r.Association != nil {
 				body.AppendNewline()
@@ -56,65 +56,65 @@ func (e *emitter) podRoleChunks() []chunk {
 func (e *emitter) role(body *hclwrite.Body, r *iam.Role) {
 	trustID := r.ID + "_assume_role"
 	b := body.AppendNewBlock("resource", []string{"aws_iam_role", r.ID}).Body()
-	b.SetAttributeRaw("name", expr(r.Name))
+	b.SetAttributeRaw("name", e.expr(r.Name))
 	if r.Path != "/" {
-		b.SetAttributeRaw("path", str(r.Path))
+		b.SetAttributeRaw("path", e.str(r.Path))
 	}
-	b.SetAttributeRaw("description", str(r.Description))
-	b.SetAttributeRaw("assume_role_policy", ref("data", "aws_iam_policy_document", trustID, "json"))
+	b.SetAttributeRaw("description", e.str(r.Description))
+	b.SetAttributeRaw("assume_role_policy", e.path("data", "aws_iam_policy_document", trustID, "json"))
 	if r.MaxSessionDuration != 3600 {
 		b.SetAttributeValue("max_session_duration", cty.NumberIntVal(int64(r.MaxSessionDuration)))
 	}
 	if r.PermissionsBoundary != nil {
-		b.SetAttributeRaw("permissions_boundary", expr(r.PermissionsBoundary))
+		b.SetAttributeRaw("permissions_boundary", e.expr(r.PermissionsBoundary))
 	}
 	if len(r.Tags) > 0 {
-		b.SetAttributeRaw("tags", tags(r.Tags))
+		b.SetAttributeRaw("tags", e.tags(r.Tags))
 	}
 	body.AppendNewline()
-	document(body, trustID, r.AssumeRolePolicy)
+	e.document(body, trustID, r.AssumeRolePolicy)
 
 	for _, p := range r.InlinePolicies {
 		id := r.ID + "_" + iam.SnakeName(p.Purpose)
 		body.AppendNewline()
-		document(body, id, p.Document)
+		e.document(body, id, p.Document)
 		body.AppendNewline()
 		b := body.AppendNewBlock("resource", []string{"aws_iam_role_policy", id}).Body()
-		b.SetAttributeRaw("name", expr(p.Name))
-		b.SetAttributeRaw("role", ref("aws_iam_role", r.ID, "name"))
-		b.SetAttributeRaw("policy", ref("data", "aws_iam_policy_document", id, "json"))
+		b.SetAttributeRaw("name", e.expr(p.Name))
+		b.SetAttributeRaw("role", e.path("aws_iam_role", r.ID, "name"))
+		b.SetAttributeRaw("policy", e.path("data", "aws_iam_policy_document", id, "json"))
 	}
 	for _, p := range r.CustomerPolicies {
 		id := r.ID + "_" + p.Purpose
 		body.AppendNewline()
-		document(body, id, p.Document)
+		e.document(body, id, p.Document)
 		body.AppendNewline()
 		b := body.AppendNewBlock("resource", []string{"aws_iam_policy", id}).Body()
-		b.SetAttributeRaw("name", expr(p.Name))
+		b.SetAttributeRaw("name", e.expr(p.Name))
 		if r.Path != "/" {
-			b.SetAttributeRaw("path", str(r.Path))
+			b.SetAttributeRaw("path", e.str(r.Path))
 		}
-		b.SetAttributeRaw("policy", ref("data", "aws_iam_policy_document", id, "json"))
+		b.SetAttributeRaw("policy", e.path("data", "aws_iam_policy_document", id, "json"))
 		if len(r.Tags) > 0 {
-			b.SetAttributeRaw("tags", tags(r.Tags))
+			b.SetAttributeRaw("tags", e.tags(r.Tags))
 		}
 		body.AppendNewline()
 		a := body.AppendNewBlock("resource", []string{"aws_iam_role_policy_attachment", id}).Body()
-		a.SetAttributeRaw("role", ref("aws_iam_role", r.ID, "name"))
-		a.SetAttributeRaw("policy_arn", ref("aws_iam_policy", id, "arn"))
+		a.SetAttributeRaw("role", e.path("aws_iam_role", r.ID, "name"))
+		a.SetAttributeRaw("policy_arn", e.path("aws_iam_policy", id, "arn"))
 	}
 	// Attachments are named after their policy alone (role__policy), so
 	// adding one never renames another.
 	for _, arn := range r.ManagedPolicyARNs {
 		body.AppendNewline()
 		a := body.AppendNewBlock("resource", []string{"aws_iam_role_policy_attachment", r.ID + "__" + iam.AttachmentKey(arn)}).Body()
-		a.SetAttributeRaw("role", ref("aws_iam_role", r.ID, "name"))
-		a.SetAttributeRaw("policy_arn", expr(arn))
+		a.SetAttributeRaw("role", e.path("aws_iam_role", r.ID, "name"))
+		a.SetAttributeRaw("policy_arn", e.expr(arn))
 	}
 }
 
 // document writes an aws_iam_policy_document data source.
-func document(body *hclwrite.Body, id string, d iam.Document) {
+func (e *emitter) document(body *hclwrite.Body, id string, d iam.Document) {
 	b := body.AppendNewBlock("data", []string{"aws_iam_policy_document", id}).Body()
 	for i, s := range d.Statements {
 		if i > 0 {
@@ -122,33 +122,33 @@ func document(body *hclwrite.Body, id string, d iam.Document) {
 		}
 		st := b.AppendNewBlock("statement", nil).Body()
 		if s.Sid != "" {
-			st.SetAttributeRaw("sid", str(s.Sid))
+			st.SetAttributeRaw("sid", e.str(s.Sid))
 		}
-		st.SetAttributeRaw("effect", str(s.Effect))
+		st.SetAttributeRaw("effect", e.str(s.Effect))
 		if len(s.Actions) > 0 {
-			st.SetAttributeRaw("actions", strList(s.Actions))
+			st.SetAttributeRaw("actions", e.strList(s.Actions))
 		}
 		if len(s.NotActions) > 0 {
-			st.SetAttributeRaw("not_actions", strList(s.NotActions))
+			st.SetAttributeRaw("not_actions", e.strList(s.NotActions))
 		}
 		if len(s.Resources) > 0 {
-			st.SetAttributeRaw("resources", exprList(s.Resources))
+			st.SetAttributeRaw("resources", e.exprList(s.Resources))
 		}
 		if len(s.NotResources) > 0 {
-			st.SetAttributeRaw("not_resources", exprList(s.NotResources))
+			st.SetAttributeRaw("not_resources", e.exprList(s.NotResources))
 		}
 		for _, p := range s.Principals {
 			st.AppendNewline()
 			pb := st.AppendNewBlock("principals", nil).Body()
-			pb.SetAttributeRaw("type", str(p.Type))
-			pb.SetAttributeRaw("identifiers", exprList(p.Identifiers))
+			pb.SetAttributeRaw("type", e.str(p.Type))
+			pb.SetAttributeRaw("identifiers", e.exprList(p.Identifiers))
 		}
 		for _, c := range s.Conditions {
 			st.AppendNewline()
 			cb := st.AppendNewBlock("condition", nil).Body()
-			cb.SetAttributeRaw("test", str(c.Operator))
-			cb.SetAttributeRaw("variable", expr(c.Key))
-			cb.SetAttributeRaw("values", exprList(c.Values))
+			cb.SetAttributeRaw("test", e.str(c.Operator))
+			cb.SetAttributeRaw("variable", e.expr(c.Key))
+			cb.SetAttributeRaw("values", e.exprList(c.Values))
 		}
 	}
 }
@@ -156,18 +156,18 @@ func document(body *hclwrite.Body, id string, d iam.Document) {
 func (e *emitter) association(body *hclwrite.Body, r *iam.Role) {
 	a := r.Association
 	b := body.AppendNewBlock("resource", []string{"aws_eks_pod_identity_association", r.ID}).Body()
-	b.SetAttributeRaw("cluster_name", ref("var", "cluster_name"))
-	b.SetAttributeRaw("namespace", str(a.Namespace))
-	b.SetAttributeRaw("service_account", str(a.ServiceAccount))
-	b.SetAttributeRaw("role_arn", ref("aws_iam_role", r.ID, "arn"))
+	b.SetAttributeRaw("cluster_name", e.path("var", "cluster_name"))
+	b.SetAttributeRaw("namespace", e.str(a.Namespace))
+	b.SetAttributeRaw("service_account", e.str(a.ServiceAccount))
+	b.SetAttributeRaw("role_arn", e.path("aws_iam_role", r.ID, "arn"))
 	if a.TargetRoleARN != nil {
-		b.SetAttributeRaw("target_role_arn", expr(a.TargetRoleARN))
+		b.SetAttributeRaw("target_role_arn", e.expr(a.TargetRoleARN))
 	}
 	if !a.SessionTags {
 		b.SetAttributeValue("disable_session_tags", cty.True)
 	}
 	if len(a.Tags) > 0 {
-		b.SetAttributeRaw("tags", tags(a.Tags))
+		b.SetAttributeRaw("tags", e.tags(a.Tags))
 	}
 }
 
@@ -175,10 +175,12 @@ func (e *emitter) association(body *hclwrite.Body, r *iam.Role) {
 func (e *emitter) outputChunks() []chunk {
 	var out []chunk
 	for _, r := range e.m.Roles() {
-		out = append(out, func(body *hclwrite.Body) { e.outputs(body, r) })
+		out = append(out, func(e *emitter, body *hclwrite.Body) { e.outputs(body, r) })
 	}
 	if len(out) == 0 {
-		out = append(out, func(body *hclwrite.Body) { comment(body, "Nothing to output: the spec generates no roles.") })
+		out = append(out, func(e *emitter, body *hclwrite.Body) {
+			e.comment(body, "Nothing to output: the spec generates no roles.")
+		})
 	}
 	return out
 }
@@ -191,28 +193,28 @@ func (e *emitter) outputs(body *hclwrite.Body, r *iam.Role) {
 		}
 		first = false
 		b := body.AppendNewBlock("output", []string{name}).Body()
-		b.SetAttributeRaw("description", str(description))
+		b.SetAttributeRaw("description", e.str(description))
 		b.SetAttributeRaw("value", value)
 	}
 	if r.Kind == iam.KindNode {
-		output("node_role_name", "Name of the EKS node role.", ref("aws_iam_role", r.ID, "name"))
-		output("node_role_arn", "ARN of the EKS node role.", ref("aws_iam_role", r.ID, "arn"))
+		output("node_role_name", "Name of the EKS node role.", e.path("aws_iam_role", r.ID, "name"))
+		output("node_role_arn", "ARN of the EKS node role.", e.path("aws_iam_role", r.ID, "arn"))
 		if r.InstanceProfile {
 			output("node_instance_profile_name", "Name of the node role's instance profile, for self-managed nodes and Karpenter.",
-				ref("aws_iam_instance_profile", r.ID, "name"))
-			output("node_instance_profile_arn", "ARN of the node role's instance profile.", ref("aws_iam_instance_profile", r.ID, "arn"))
+				e.path("aws_iam_instance_profile", r.ID, "name"))
+			output("node_instance_profile_arn", "ARN of the node role's instance profile.", e.path("aws_iam_instance_profile", r.ID, "arn"))
 		}
 		return
 	}
 	who := fmt.Sprintf("ServiceAccount %s/%s", r.Namespace, r.ServiceAccount)
-	output(r.ID+"_role_name", "Name of the role for "+who+".", ref("aws_iam_role", r.ID, "name"))
+	output(r.ID+"_role_name", "Name of the role for "+who+".", e.path("aws_iam_role", r.ID, "name"))
 	arnDesc := "ARN of the role for " + who + "."
 	if r.Mechanism != "pod-identity" {
 		arnDesc += " Annotate the ServiceAccount with eks.amazonaws.com/role-arn set to it."
 	}
-	output(r.ID+"_role_arn", arnDesc, ref("aws_iam_role", r.ID, "arn"))
+	output(r.ID+"_role_arn", arnDesc, e.path("aws_iam_role", r.ID, "arn"))
 	if a := r.Association; a != nil && a.TargetRoleARN != nil {
 		output(r.ID+"_external_id", "External ID the target role's trust policy should require as sts:ExternalId for "+who+".",
-			ref("aws_eks_pod_identity_association", r.ID, "external_id"))
+			e.path("aws_eks_pod_identity_association", r.ID, "external_id"))
 	}
 }

@@ -35,12 +35,12 @@ const (
 func Emit(m *iam.Model) ([]iam.File, error) {
 	e := &emitter{m: m}
 	files := []fileChunks{
-		{"versions.tf", []chunk{e.versions}},
+		{"versions.tf", []chunk{(*emitter).versions}},
 		{"variables.tf", e.variableChunks()},
 		{"main.tf", e.mainChunks()},
 	}
 	if m.NodeRole != nil {
-		files = append(files, fileChunks{"node.tf", []chunk{e.node}})
+		files = append(files, fileChunks{"node.tf", []chunk{(*emitter).node}})
 	}
 	if len(m.PodRoles) > 0 {
 		files = append(files, fileChunks{"pod_roles.tf", e.podRoleChunks()})
@@ -51,7 +51,7 @@ func Emit(m *iam.Model) ([]iam.File, error) {
 	for _, f := range files {
 		parts := parallel.Map(len(f.chunks), func(i int) []byte {
 			hf := hclwrite.NewEmptyFile()
-			f.chunks[i](hf.Body())
+			f.chunks[i](&emitter{m: m}, hf.Body())
 			return trimBlankEnd(fmtTokens(hf.BuildTokens(nil)))
 		})
 		var b bytes.Buffer
@@ -65,12 +65,15 @@ func Emit(m *iam.Model) ([]iam.File, error) {
 	return out, nil
 }
 
+// emitter writes chunks of the model; each chunk has one of its own, with
+// the arena its tokens come from.
 type emitter struct {
 	m *iam.Model
+	arena
 }
 
 // chunk writes one run of blocks of a file.
-type chunk func(*hclwrite.Body)
+type chunk func(*emitter, *hclwrite.Body)
 
 // fileChunks is a file and the chunks it is made of, in order.
 type fileChunks struct {
@@ -97,13 +100,11 @@ func ProviderVersion(m *iam.Model) string {
 
 func (e *emitter) versions(body *hclwrite.Body) {
 	tf := body.AppendNewBlock("terraform", nil).Body()
-	tf.SetAttributeRaw("required_version", str(">= 1.5"))
+	tf.SetAttributeRaw("required_version", e.str(">= 1.5"))
 	tf.AppendNewline()
 	rp := tf.AppendNewBlock("required_providers", nil).Body()
-	rp.SetAttributeRaw("aws", hclwrite.TokensForObject([]hclwrite.ObjectAttrTokens{
-		{Name: hclwrite.TokensForIdentifier("source"), Value: str("hashicorp/aws")},
-		{Name: hclwrite.TokensForIdentifier("version"), Value: str(">= " + ProviderVersion(e.m))},
-	}))
+	rp.SetAttributeRaw("aws", e.object([]string{"source", "version"},
+		[]hclwrite.Tokens{e.str("hashicorp/aws"), e.str(">= " + ProviderVersion(e.m))}))
 }
 
 // variableName is the Terraform variable of a naming reference.
@@ -123,14 +124,14 @@ func (e *emitter) lookupOIDC() bool {
 func (e *emitter) variableChunks() []chunk {
 	var out []chunk
 	for _, v := range e.m.Variables {
-		out = append(out, func(body *hclwrite.Body) { e.variable(body, v) })
+		out = append(out, func(e *emitter, body *hclwrite.Body) { e.variable(body, v) })
 	}
 	if e.lookupOIDC() {
-		out = append(out, func(body *hclwrite.Body) {
+		out = append(out, func(e *emitter, body *hclwrite.Body) {
 			b := body.AppendNewBlock("variable", []string{"oidc_provider_arn"}).Body()
-			b.SetAttributeRaw("description", str("ARN of the cluster's IAM OIDC provider, for the IRSA roles. Null: look it up from the cluster, which must then exist at plan time."))
-			b.SetAttributeRaw("type", hclwrite.TokensForIdentifier("string"))
-			b.SetAttributeRaw("default", hclwrite.TokensForIdentifier("null"))
+			b.SetAttributeRaw("description", e.str("ARN of the cluster's IAM OIDC provider, for the IRSA roles. Null: look it up from the cluster, which must then exist at plan time."))
+			b.SetAttributeRaw("type", hclwrite.Tokens{e.ident("string")})
+			b.SetAttributeRaw("default", hclwrite.Tokens{e.ident("null")})
 		})
 	}
 	return out
@@ -139,19 +140,19 @@ func (e *emitter) variableChunks() []chunk {
 func (e *emitter) variable(body *hclwrite.Body, v iam.Variable) {
 	name := variableName(v.Ref)
 	b := body.AppendNewBlock("variable", []string{name}).Body()
-	b.SetAttributeRaw("description", str(v.Description))
-	b.SetAttributeRaw("type", hclwrite.TokensForIdentifier("string"))
-	b.SetAttributeRaw("default", str(v.Default))
+	b.SetAttributeRaw("description", e.str(v.Description))
+	b.SetAttributeRaw("type", hclwrite.Tokens{e.ident("string")})
+	b.SetAttributeRaw("default", e.str(v.Default))
 	b.AppendNewline()
 	val := b.AppendNewBlock("validation", nil).Body()
 	// Tokens are laid out in place, so each use gets tokens of its own.
-	cond := hclwrite.TokensForFunctionCall("can",
-		hclwrite.TokensForFunctionCall("regex", str(v.Pattern), ref("var", name)))
-	cond = append(cond, op(hclsyntax.TokenAnd, "&&"))
-	cond = append(cond, hclwrite.TokensForFunctionCall("length", ref("var", name))...)
-	cond = append(cond, op(hclsyntax.TokenLessThanEq, "<="), op(hclsyntax.TokenNumberLit, fmt.Sprint(v.MaxLength)))
+	cond := e.call("can",
+		e.call("regex", e.str(v.Pattern), e.path("var", name)))
+	cond = append(cond, e.op(hclsyntax.TokenAnd, "&&"))
+	cond = append(cond, e.call("length", e.path("var", name))...)
+	cond = append(cond, e.op(hclsyntax.TokenLessThanEq, "<="), e.op(hclsyntax.TokenNumberLit, fmt.Sprint(v.MaxLength)))
 	val.SetAttributeRaw("condition", cond)
-	val.SetAttributeRaw("error_message", str(validationMessage(name, v)))
+	val.SetAttributeRaw("error_message", e.str(validationMessage(name, v)))
 }
 
 func validationMessage(name string, v iam.Variable) string {
@@ -169,23 +170,23 @@ func validationMessage(name string, v iam.Variable) string {
 func (e *emitter) mainChunks() []chunk {
 	var out []chunk
 	if e.m.Uses(iam.RefRegion) {
-		out = append(out, func(body *hclwrite.Body) {
-			comment(body, "The cluster's region, as the spec gives it. Configure the aws provider for it.")
+		out = append(out, func(e *emitter, body *hclwrite.Body) {
+			e.comment(body, "The cluster's region, as the spec gives it. Configure the aws provider for it.")
 			l := body.AppendNewBlock("locals", nil).Body()
-			l.SetAttributeRaw("region", str(e.m.Cluster.Region))
+			l.SetAttributeRaw("region", e.str(e.m.Cluster.Region))
 		})
 	}
 	if e.m.Uses(iam.RefPartition) {
-		out = append(out, func(body *hclwrite.Body) { emptyBlock(body, "data", "aws_partition", "current") })
+		out = append(out, func(e *emitter, body *hclwrite.Body) { e.emptyBlock(body, "data", "aws_partition", "current") })
 	}
 	if e.m.Uses(iam.RefAccount) {
-		out = append(out, func(body *hclwrite.Body) { emptyBlock(body, "data", "aws_caller_identity", "current") })
+		out = append(out, func(e *emitter, body *hclwrite.Body) { e.emptyBlock(body, "data", "aws_caller_identity", "current") })
 	}
 	if e.lookupOIDC() {
-		out = append(out, e.oidcLookup)
+		out = append(out, (*emitter).oidcLookup)
 	}
 	if len(out) == 0 {
-		out = append(out, func(body *hclwrite.Body) { comment(body, "Nothing here: the roles need no lookups.") })
+		out = append(out, func(e *emitter, body *hclwrite.Body) { e.comment(body, "Nothing here: the roles need no lookups.") })
 	}
 	return out
 }
@@ -195,17 +196,17 @@ func (e *emitter) mainChunks() []chunk {
 // plan time.
 func (e *emitter) oidcLookup(body *hclwrite.Body) {
 	unset := func() hclwrite.Tokens {
-		t := ref("var", "oidc_provider_arn")
-		t = append(t, op(hclsyntax.TokenEqualOp, "=="), op(hclsyntax.TokenIdent, "null"),
-			op(hclsyntax.TokenQuestion, "?"), op(hclsyntax.TokenNumberLit, "1"),
-			op(hclsyntax.TokenColon, ":"), op(hclsyntax.TokenNumberLit, "0"))
+		t := e.path("var", "oidc_provider_arn")
+		t = append(t, e.op(hclsyntax.TokenEqualOp, "=="), e.op(hclsyntax.TokenIdent, "null"),
+			e.op(hclsyntax.TokenQuestion, "?"), e.op(hclsyntax.TokenNumberLit, "1"),
+			e.op(hclsyntax.TokenColon, ":"), e.op(hclsyntax.TokenNumberLit, "0"))
 		return t
 	}
-	comment(body, "The cluster's IAM OIDC provider, for the IRSA trusts: var.oidc_provider_arn, or looked up from",
+	e.comment(body, "The cluster's IAM OIDC provider, for the IRSA trusts: var.oidc_provider_arn, or looked up from",
 		"the cluster (which must then exist at plan time).")
 	c := body.AppendNewBlock("data", []string{"aws_eks_cluster", "this"}).Body()
 	c.SetAttributeRaw("count", unset())
-	c.SetAttributeRaw("name", ref("var", "cluster_name"))
+	c.SetAttributeRaw("name", e.path("var", "cluster_name"))
 	body.AppendNewline()
 	p := body.AppendNewBlock("data", []string{"aws_iam_openid_connect_provider", "cluster"}).Body()
 	p.SetAttributeRaw("count", unset())
@@ -218,7 +219,7 @@ func (e *emitter) oidcLookup(body *hclwrite.Body) {
 	body.AppendNewline()
 	// one() of the splat is null when the lookup is skipped, so neither
 	// branch indexes an empty list.
-	splat := ref("data", "aws_iam_openid_connect_provider", "cluster")
+	splat := e.path("data", "aws_iam_openid_connect_provider", "cluster")
 	splat = append(splat,
 		&hclwrite.Token{Type: hclsyntax.TokenOBrack, Bytes: []byte("[")},
 		&hclwrite.Token{Type: hclsyntax.TokenStar, Bytes: []byte("*")},
@@ -226,9 +227,9 @@ func (e *emitter) oidcLookup(body *hclwrite.Body) {
 		&hclwrite.Token{Type: hclsyntax.TokenDot, Bytes: []byte(".")},
 		&hclwrite.Token{Type: hclsyntax.TokenIdent, Bytes: []byte("arn")})
 	l := body.AppendNewBlock("locals", nil).Body()
-	l.SetAttributeRaw("oidc_provider_arn", hclwrite.TokensForFunctionCall("coalesce",
-		ref("var", "oidc_provider_arn"), hclwrite.TokensForFunctionCall("one", splat)))
-	issuer := hclwrite.TokensForFunctionCall("split", str("oidc-provider/"), ref("local", "oidc_provider_arn"))
+	l.SetAttributeRaw("oidc_provider_arn", e.call("coalesce",
+		e.path("var", "oidc_provider_arn"), e.call("one", splat)))
+	issuer := e.call("split", e.str("oidc-provider/"), e.path("local", "oidc_provider_arn"))
 	issuer = append(issuer,
 		&hclwrite.Token{Type: hclsyntax.TokenOBrack, Bytes: []byte("[")},
 		&hclwrite.Token{Type: hclsyntax.TokenNumberLit, Bytes: []byte("1")},

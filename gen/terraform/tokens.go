@@ -7,61 +7,116 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
 	"github.com/eksiam/eksiam/gen/iam"
 )
 
+// Static token text, shared by every token that spells it: fmtTokens sets
+// spaces on the tokens, never their bytes.
+var (
+	textOQuote = []byte(`"`)
+	textCQuote = []byte(`"`)
+	textInterp = []byte("${")
+	textEnd    = []byte("}")
+	textOBrack = []byte("[")
+	textCBrack = []byte("]")
+	textOBrace = []byte("{")
+	textCBrace = []byte("}")
+	textComma  = []byte(",")
+	textDot    = []byte(".")
+	textEqual  = []byte("=")
+	textNL     = []byte("\n")
+	textDollar = []byte("$")
+)
+
+// arena hands out the tokens of one chunk from slabs, and their text from
+// one growing buffer, so that a chunk's hundreds of tokens cost a handful
+// of allocations instead of two each. Each chunk has its own; tokens are
+// never shared between two places, since fmtTokens sets their spaces.
+type arena struct {
+	slab []hclwrite.Token
+	text []byte
+}
+
+func (a *arena) tok(typ hclsyntax.TokenType, text []byte) *hclwrite.Token {
+	if len(a.slab) == cap(a.slab) {
+		a.slab = make([]hclwrite.Token, 0, 256)
+	}
+	a.slab = append(a.slab, hclwrite.Token{Type: typ, Bytes: text})
+	return &a.slab[len(a.slab)-1]
+}
+
+// bytes copies s into the arena's text buffer.
+func (a *arena) bytes(s string) []byte {
+	if cap(a.text)-len(a.text) < len(s) {
+		a.text = make([]byte, 0, max(4096, len(s)))
+	}
+	start := len(a.text)
+	a.text = append(a.text, s...)
+	return a.text[start:len(a.text):len(a.text)]
+}
+
+// ident is an identifier token.
+func (a *arena) ident(name string) *hclwrite.Token {
+	return a.tok(hclsyntax.TokenIdent, a.bytes(name))
+}
+
+// path is a traversal: root.attr.attr...
+func (a *arena) path(root string, attrs ...string) hclwrite.Tokens {
+	toks := make(hclwrite.Tokens, 0, 1+2*len(attrs))
+	toks = append(toks, a.ident(root))
+	for _, at := range attrs {
+		toks = append(toks, a.tok(hclsyntax.TokenDot, textDot), a.ident(at))
+	}
+	return toks
+}
+
 // traversal is the Terraform expression each reference becomes (SPEC §1).
-func traversal(r iam.Ref) hcl.Traversal {
+func (a *arena) traversal(r iam.Ref) hclwrite.Tokens {
 	switch r {
 	case iam.RefPartition:
-		return path("data", "aws_partition", "current", "partition")
+		return a.path("data", "aws_partition", "current", "partition")
 	case iam.RefRegion:
-		return path("local", "region")
+		return a.path("local", "region")
 	case iam.RefAccount:
-		return path("data", "aws_caller_identity", "current", "account_id")
+		return a.path("data", "aws_caller_identity", "current", "account_id")
 	case iam.RefCluster:
-		return path("var", "cluster_name")
+		return a.path("var", "cluster_name")
 	case iam.RefProject:
-		return path("var", "project")
+		return a.path("var", "project")
 	case iam.RefEnvironment:
-		return path("var", "environment")
+		return a.path("var", "environment")
 	case iam.RefOIDCProviderARN:
-		return path("local", "oidc_provider_arn")
+		return a.path("local", "oidc_provider_arn")
 	case iam.RefOIDCIssuer:
-		return path("local", "oidc_issuer")
+		return a.path("local", "oidc_issuer")
 	}
 	panic("terraform: no expression for reference " + string(r))
-}
-
-func path(root string, attrs ...string) hcl.Traversal {
-	t := hcl.Traversal{hcl.TraverseRoot{Name: root}}
-	for _, a := range attrs {
-		t = append(t, hcl.TraverseAttr{Name: a})
-	}
-	return t
-}
-
-func ref(root string, attrs ...string) hclwrite.Tokens {
-	return hclwrite.TokensForTraversal(path(root, attrs...))
 }
 
 // str is a quoted string literal, escaped as HCL requires: quotes,
 // backslashes and control characters, and ${ and %{ doubled so that they
 // stay literal text (IAM policy variables reach AWS unchanged).
-func str(s string) hclwrite.Tokens {
-	toks := hclwrite.Tokens{{Type: hclsyntax.TokenOQuote, Bytes: []byte(`"`)}}
-	if s != "" {
-		toks = append(toks, &hclwrite.Token{Type: hclsyntax.TokenQuotedLit, Bytes: escapeLit(s)})
+func (a *arena) str(s string) hclwrite.Tokens {
+	if s == "" {
+		return hclwrite.Tokens{a.tok(hclsyntax.TokenOQuote, textOQuote), a.tok(hclsyntax.TokenCQuote, textCQuote)}
 	}
-	return append(toks, &hclwrite.Token{Type: hclsyntax.TokenCQuote, Bytes: []byte(`"`)})
+	return hclwrite.Tokens{a.tok(hclsyntax.TokenOQuote, textOQuote), a.lit(s), a.tok(hclsyntax.TokenCQuote, textCQuote)}
 }
 
-func escapeLit(s string) []byte {
-	b := make([]byte, 0, len(s)+2)
+// lit is the escaped body of a quoted string.
+func (a *arena) lit(s string) *hclwrite.Token {
+	if cap(a.text)-len(a.text) < 2*len(s)+16 {
+		a.text = make([]byte, 0, max(4096, 2*len(s)+16))
+	}
+	start := len(a.text)
+	a.text = appendEscaped(a.text, s)
+	return a.tok(hclsyntax.TokenQuotedLit, a.text[start:len(a.text):len(a.text)])
+}
+
+func appendEscaped(b []byte, s string) []byte {
 	for i, r := range s {
 		switch {
 		case r == '"':
@@ -76,6 +131,8 @@ func escapeLit(s string) []byte {
 			b = append(b, '\\', 't')
 		case (r == '$' || r == '%') && i+1 < len(s) && s[i+1] == '{':
 			b = append(b, byte(r), byte(r))
+		case r < utf8.RuneSelf && r >= 0x20 && r != 0x7f:
+			b = append(b, byte(r))
 		case r < 0x20 || r == 0x7f || !unicode.IsPrint(r):
 			if r <= 0xffff {
 				b = fmt.Appendf(b, "\\u%04x", r)
@@ -89,122 +146,155 @@ func escapeLit(s string) []byte {
 	return b
 }
 
-// expr renders an Expr: a plain string when literal (hclwrite escapes ${ and
-// %{, so IAM policy variables reach AWS unchanged), a bare reference when it
-// is one reference, else a template whose literal parts are escaped.
-func expr(e iam.Expr) hclwrite.Tokens {
+// expr renders an Expr: a plain string when literal (escaped, so IAM
+// policy variables reach AWS unchanged), a bare reference when it is one
+// reference, else a template whose literal parts are escaped.
+func (a *arena) expr(e iam.Expr) hclwrite.Tokens {
 	if s, ok := e.Literal(); ok {
-		return str(s)
+		return a.str(s)
 	}
 	if len(e) == 1 {
-		return hclwrite.TokensForTraversal(traversal(e[0].Ref))
+		return a.traversal(e[0].Ref)
 	}
-	toks := hclwrite.Tokens{{Type: hclsyntax.TokenOQuote, Bytes: []byte(`"`)}}
+	toks := hclwrite.Tokens{a.tok(hclsyntax.TokenOQuote, textOQuote)}
 	for i, p := range e {
 		if p.Ref == "" {
-			text := p.Text
 			// A literal $ right before an interpolation would read as the
 			// escape $${: write that $ as an interpolated "$" instead.
-			dollar := strings.HasSuffix(text, "$") && i+1 < len(e)
-			text = strings.TrimSuffix(text, "$")
-			if !dollar {
-				text = p.Text
-			}
-			quoted := str(text)
-			toks = append(toks, quoted[1:len(quoted)-1]...)
+			dollar := strings.HasSuffix(p.Text, "$") && i+1 < len(e)
+			text := p.Text
 			if dollar {
-				toks = append(toks, &hclwrite.Token{Type: hclsyntax.TokenTemplateInterp, Bytes: []byte("${")})
-				toks = append(toks, str("$")...)
-				toks = append(toks, &hclwrite.Token{Type: hclsyntax.TokenTemplateSeqEnd, Bytes: []byte("}")})
+				text = strings.TrimSuffix(text, "$")
+			}
+			if text != "" {
+				toks = append(toks, a.lit(text))
+			}
+			if dollar {
+				toks = append(toks, a.tok(hclsyntax.TokenTemplateInterp, textInterp),
+					a.tok(hclsyntax.TokenOQuote, textOQuote), a.tok(hclsyntax.TokenQuotedLit, textDollar), a.tok(hclsyntax.TokenCQuote, textCQuote),
+					a.tok(hclsyntax.TokenTemplateSeqEnd, textEnd))
 			}
 			continue
 		}
-		toks = append(toks, &hclwrite.Token{Type: hclsyntax.TokenTemplateInterp, Bytes: []byte("${")})
-		toks = append(toks, hclwrite.TokensForTraversal(traversal(p.Ref))...)
-		toks = append(toks, &hclwrite.Token{Type: hclsyntax.TokenTemplateSeqEnd, Bytes: []byte("}")})
+		toks = append(toks, a.tok(hclsyntax.TokenTemplateInterp, textInterp))
+		toks = append(toks, a.traversal(p.Ref)...)
+		toks = append(toks, a.tok(hclsyntax.TokenTemplateSeqEnd, textEnd))
 	}
-	return append(toks, &hclwrite.Token{Type: hclsyntax.TokenCQuote, Bytes: []byte(`"`)})
+	return append(toks, a.tok(hclsyntax.TokenCQuote, textCQuote))
 }
 
 // list renders a tuple, on one line when short and one element per line
 // otherwise, as a person would lay it out.
-func list(elems []hclwrite.Tokens) hclwrite.Tokens {
-	width := 0
+func (a *arena) list(elems []hclwrite.Tokens) hclwrite.Tokens {
+	width, n := 0, 2
 	for _, e := range elems {
-		width += len(e.Bytes()) + 2
+		for _, t := range e {
+			width += len(t.Bytes)
+		}
+		width += 2
+		n += len(e) + 2
 	}
-	if len(elems) <= 1 || width <= 70 {
-		return hclwrite.TokensForTuple(elems)
+	toks := make(hclwrite.Tokens, 0, n)
+	toks = append(toks, a.tok(hclsyntax.TokenOBrack, textOBrack))
+	oneLine := len(elems) <= 1 || width <= 70
+	if !oneLine {
+		toks = append(toks, a.tok(hclsyntax.TokenNewline, textNL))
 	}
-	toks := hclwrite.Tokens{
-		{Type: hclsyntax.TokenOBrack, Bytes: []byte("[")},
-		{Type: hclsyntax.TokenNewline, Bytes: []byte("\n")},
-	}
-	for _, e := range elems {
+	for i, e := range elems {
+		if oneLine && i > 0 {
+			toks = append(toks, a.tok(hclsyntax.TokenComma, textComma))
+		}
 		toks = append(toks, e...)
-		toks = append(toks,
-			&hclwrite.Token{Type: hclsyntax.TokenComma, Bytes: []byte(",")},
-			&hclwrite.Token{Type: hclsyntax.TokenNewline, Bytes: []byte("\n")})
+		if !oneLine {
+			toks = append(toks, a.tok(hclsyntax.TokenComma, textComma), a.tok(hclsyntax.TokenNewline, textNL))
+		}
 	}
-	return append(toks, &hclwrite.Token{Type: hclsyntax.TokenCBrack, Bytes: []byte("]")})
+	return append(toks, a.tok(hclsyntax.TokenCBrack, textCBrack))
 }
 
-func exprList(es []iam.Expr) hclwrite.Tokens {
+func (a *arena) exprList(es []iam.Expr) hclwrite.Tokens {
 	elems := make([]hclwrite.Tokens, len(es))
 	for i, e := range es {
-		elems[i] = expr(e)
+		elems[i] = a.expr(e)
 	}
-	return list(elems)
+	return a.list(elems)
 }
 
-func strList(ss []string) hclwrite.Tokens {
+func (a *arena) strList(ss []string) hclwrite.Tokens {
 	elems := make([]hclwrite.Tokens, len(ss))
 	for i, s := range ss {
-		elems[i] = str(s)
+		elems[i] = a.str(s)
 	}
-	return list(elems)
+	return a.list(elems)
 }
 
 // hclKeywords would not read as object keys when written bare.
 var hclKeywords = []string{"for", "in", "if", "else", "endif", "endfor", "true", "false", "null"}
 
-// tags renders a map of tags, keys quoted where they are not plain
-// identifiers.
-func tags(ts []iam.Tag) hclwrite.Tokens {
-	attrs := make([]hclwrite.ObjectAttrTokens, len(ts))
-	for i, t := range ts {
-		name := hclwrite.TokensForIdentifier(t.Key)
+// tags renders a map of tags, one per line, keys quoted where they are not
+// plain identifiers.
+func (a *arena) tags(ts []iam.Tag) hclwrite.Tokens {
+	toks := hclwrite.Tokens{a.tok(hclsyntax.TokenOBrace, textOBrace), a.tok(hclsyntax.TokenNewline, textNL)}
+	for _, t := range ts {
 		if !hclsyntax.ValidIdentifier(t.Key) || slices.Contains(hclKeywords, t.Key) {
-			name = str(t.Key)
+			toks = append(toks, a.str(t.Key)...)
+		} else {
+			toks = append(toks, a.ident(t.Key))
 		}
-		attrs[i] = hclwrite.ObjectAttrTokens{Name: name, Value: str(t.Value)}
+		toks = append(toks, a.tok(hclsyntax.TokenEqual, textEqual))
+		toks = append(toks, a.str(t.Value)...)
+		toks = append(toks, a.tok(hclsyntax.TokenNewline, textNL))
 	}
-	return hclwrite.TokensForObject(attrs)
+	return append(toks, a.tok(hclsyntax.TokenCBrace, textCBrace))
 }
 
-func comment(body *hclwrite.Body, lines ...string) {
+// comment writes "# " comment lines.
+func (a *arena) comment(body *hclwrite.Body, lines ...string) {
 	for _, l := range lines {
-		body.AppendUnstructuredTokens(hclwrite.Tokens{
-			{Type: hclsyntax.TokenComment, Bytes: []byte("# " + l + "\n")},
-		})
+		text := a.bytes("# " + l + "\n")
+		body.AppendUnstructuredTokens(hclwrite.Tokens{a.tok(hclsyntax.TokenComment, text)})
 	}
 }
 
 // op is one token; fmtTokens lays out the spaces around it.
-func op(typ hclsyntax.TokenType, s string) *hclwrite.Token {
-	return &hclwrite.Token{Type: typ, Bytes: []byte(s)}
+func (a *arena) op(typ hclsyntax.TokenType, s string) *hclwrite.Token {
+	return a.tok(typ, a.bytes(s))
+}
+
+// call is a function call: name(arg, arg).
+func (a *arena) call(name string, args ...hclwrite.Tokens) hclwrite.Tokens {
+	toks := hclwrite.Tokens{a.ident(name), a.tok(hclsyntax.TokenOParen, a.bytes("("))}
+	for i, arg := range args {
+		if i > 0 {
+			toks = append(toks, a.tok(hclsyntax.TokenComma, textComma))
+		}
+		toks = append(toks, arg...)
+	}
+	return append(toks, a.tok(hclsyntax.TokenCParen, a.bytes(")")))
+}
+
+// object is a one-line object of identifiers and values: { a = x, b = y }
+// as hclwrite lays it out, one attribute per line.
+func (a *arena) object(names []string, values []hclwrite.Tokens) hclwrite.Tokens {
+	toks := hclwrite.Tokens{a.tok(hclsyntax.TokenOBrace, textOBrace), a.tok(hclsyntax.TokenNewline, textNL)}
+	for i, n := range names {
+		toks = append(toks, a.ident(n), a.tok(hclsyntax.TokenEqual, textEqual))
+		toks = append(toks, values[i]...)
+		toks = append(toks, a.tok(hclsyntax.TokenNewline, textNL))
+	}
+	return append(toks, a.tok(hclsyntax.TokenCBrace, textCBrace))
 }
 
 // emptyBlock writes a block with no body on one line, as people write
 // data sources that take no arguments: data "aws_partition" "current" {}.
-func emptyBlock(body *hclwrite.Body, typ string, labels ...string) {
-	toks := hclwrite.Tokens{{Type: hclsyntax.TokenIdent, Bytes: []byte(typ)}}
+func (a *arena) emptyBlock(body *hclwrite.Body, typ string, labels ...string) {
+	toks := hclwrite.Tokens{a.ident(typ)}
 	for _, l := range labels {
-		toks = append(toks, str(l)...)
+		toks = append(toks, a.str(l)...)
 	}
 	toks = append(toks,
-		op(hclsyntax.TokenOBrace, "{"),
-		&hclwrite.Token{Type: hclsyntax.TokenCBrace, Bytes: []byte("}")},
-		&hclwrite.Token{Type: hclsyntax.TokenNewline, Bytes: []byte("\n")})
+		a.tok(hclsyntax.TokenOBrace, textOBrace),
+		a.tok(hclsyntax.TokenCBrace, textCBrace),
+		a.tok(hclsyntax.TokenNewline, textNL))
 	body.AppendUnstructuredTokens(toks)
 }

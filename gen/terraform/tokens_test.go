@@ -26,14 +26,14 @@ func TestExpr(t *testing.T) {
 		{iam.Concat(iam.Refer(iam.RefProject), iam.Lit("$")), `"${var.project}$"`},
 	}
 	for _, tc := range tests {
-		if got := string(expr(tc.in).Bytes()); got != tc.want {
+		if got := string(new(arena).expr(tc.in).Bytes()); got != tc.want {
 			t.Errorf("expr(%s) = %s, want %s", tc.in, got, tc.want)
 		}
 	}
 }
 
 func TestTagKeys(t *testing.T) {
-	got := strings.Join(strings.Fields(string(tags([]iam.Tag{{Key: "for", Value: "a"}, {Key: "team", Value: "b"}, {Key: "kubernetes.io/x", Value: "c"}}).Bytes())), " ")
+	got := strings.Join(strings.Fields(string(fmtTokens(new(arena).tags([]iam.Tag{{Key: "for", Value: "a"}, {Key: "team", Value: "b"}, {Key: "kubernetes.io/x", Value: "c"}})))), " ")
 	for _, want := range []string{`"for" = "a"`, `team = "b"`, `"kubernetes.io/x" = "c"`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("tags = %s, want %s in it", got, want)
@@ -46,7 +46,7 @@ func TestTagKeys(t *testing.T) {
 func TestStrMatchesHCL(t *testing.T) {
 	for _, s := range []string{"", "plain", "a \"quoted\" \\ back", "tab\tnl\ncr\r", "${aws:username} %{x} $5 %d", "ünïcödé", "\x00\x1f\u2028", "$${already}"} {
 		want := string(hclwrite.TokensForValue(cty.StringVal(s)).Bytes())
-		if got := string(str(s).Bytes()); got != want {
+		if got := string(new(arena).str(s).Bytes()); got != want {
 			t.Errorf("str(%q) = %s, hclwrite writes %s", s, got, want)
 		}
 	}
