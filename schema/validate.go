@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/eksiam/eksiam/templates"
 )
@@ -120,8 +121,10 @@ var (
 	actionRE      = regexp.MustCompile(`^([a-z0-9-]+:[A-Za-z0-9*?]+|\*)$`)
 	sidRE         = regexp.MustCompile(`^[A-Za-z0-9]*$`)
 	arnRE         = regexp.MustCompile(`^arn:([^:]+):([^:]*):([^:]*):([^:]*):(.+)$`)
-	tagKeyRE      = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
-	tagValueRE    = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`)
+	// tagTextRE is the characters AWS allows in tags; tagText counts them,
+	// since a bounded repeat such as {1,128} of a Unicode class compiles to
+	// a program of megabytes, built at every start of the program.
+	tagTextRE = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 )
 
 // Name-template placeholders.
@@ -260,17 +263,23 @@ func (v *validator) cluster(c *Cluster, top Pos) {
 func (v *validator) tags(what string, tags []KeyValue) {
 	for _, t := range tags {
 		switch {
-		case !tagKeyRE.MatchString(t.Key.Value):
+		case !tagText(t.Key.Value, 1, 128):
 			v.errorf(t.Key.Pos, "%s: key %q must be 1 to 128 letters, digits, spaces and _.:/=+-@", what, t.Key.Value)
 		case strings.HasPrefix(strings.ToLower(t.Key.Value), "aws:"):
 			v.errorf(t.Key.Pos, "%s: key %q uses the prefix aws:, which AWS reserves", what, t.Key.Value)
 		}
 		if hasPlaceholder(t.Value.Value) {
 			v.errorf(t.Value.Pos, "%s.%s: placeholders are not allowed in tags; write the value itself", what, t.Key.Value)
-		} else if !tagValueRE.MatchString(t.Value.Value) {
+		} else if !tagText(t.Value.Value, 0, 256) {
 			v.errorf(t.Value.Pos, "%s.%s: value must be at most 256 letters, digits, spaces and _.:/=+-@", what, t.Key.Value)
 		}
 	}
+}
+
+// tagText reports whether s is min to max characters AWS allows in tags.
+func tagText(s string, lo, hi int) bool {
+	n := utf8.RuneCountInString(s)
+	return n >= lo && n <= hi && tagTextRE.MatchString(s)
 }
 
 // template checks a naming template: known {placeholders}, and literal text
