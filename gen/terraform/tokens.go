@@ -40,9 +40,16 @@ type arena struct {
 	text []byte
 }
 
+// Slabs and text buffers start small, since most chunks are (an output, a
+// variable), and double up to a limit.
+const (
+	firstSlab, lastSlab = 16, 512
+	firstText, lastText = 256, 8192
+)
+
 func (a *arena) tok(typ hclsyntax.TokenType, text []byte) *hclwrite.Token {
 	if len(a.slab) == cap(a.slab) {
-		a.slab = make([]hclwrite.Token, 0, 256)
+		a.slab = make([]hclwrite.Token, 0, min(max(firstSlab, 2*cap(a.slab)), lastSlab))
 	}
 	a.slab = append(a.slab, hclwrite.Token{Type: typ, Bytes: text})
 	return &a.slab[len(a.slab)-1]
@@ -50,12 +57,17 @@ func (a *arena) tok(typ hclsyntax.TokenType, text []byte) *hclwrite.Token {
 
 // bytes copies s into the arena's text buffer.
 func (a *arena) bytes(s string) []byte {
-	if cap(a.text)-len(a.text) < len(s) {
-		a.text = make([]byte, 0, max(4096, len(s)))
-	}
+	a.reserve(len(s))
 	start := len(a.text)
 	a.text = append(a.text, s...)
 	return a.text[start:len(a.text):len(a.text)]
+}
+
+// reserve makes room for n more bytes of text.
+func (a *arena) reserve(n int) {
+	if cap(a.text)-len(a.text) < n {
+		a.text = make([]byte, 0, max(n, min(max(firstText, 2*cap(a.text)), lastText)))
+	}
 }
 
 // ident is an identifier token.
@@ -108,9 +120,7 @@ func (a *arena) str(s string) hclwrite.Tokens {
 
 // lit is the escaped body of a quoted string.
 func (a *arena) lit(s string) *hclwrite.Token {
-	if cap(a.text)-len(a.text) < 2*len(s)+16 {
-		a.text = make([]byte, 0, max(4096, 2*len(s)+16))
-	}
+	a.reserve(2*len(s) + 16)
 	start := len(a.text)
 	a.text = appendEscaped(a.text, s)
 	return a.tok(hclsyntax.TokenQuotedLit, a.text[start:len(a.text):len(a.text)])
