@@ -56,6 +56,9 @@ type builder struct {
 	spec  *schema.Spec
 	m     *Model
 	diags schema.Diagnostics
+	// templates holds each naming template's placeholder positions; every
+	// pod role shares one template.
+	templates map[string][][]int
 }
 
 // Build turns a validated spec into the model. The diagnostics hold the

@@ -87,8 +87,16 @@ func renderAll(es []Expr, render func(Expr) string) []string {
 	return out
 }
 
-// jsonString encodes a string without HTML escaping.
+// jsonString encodes a string without HTML escaping. Printable ASCII
+// other than quotes and backslashes, the common case, is only quoted.
 func jsonString(s string) string {
+	plain := true
+	for i := 0; i < len(s) && plain; i++ {
+		plain = s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\'
+	}
+	if plain {
+		return `"` + s + `"`
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)

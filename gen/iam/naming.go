@@ -21,7 +21,15 @@ var templateRE = regexp.MustCompile(`\{([^{}]*)\}`)
 func (b *builder) roleName(template, ns, sa string) (Expr, bool) {
 	var parts []Expr
 	last := 0
-	for _, m := range templateRE.FindAllStringSubmatchIndex(template, -1) {
+	matches, ok := b.templates[template]
+	if !ok {
+		matches = templateRE.FindAllStringSubmatchIndex(template, -1)
+		if b.templates == nil {
+			b.templates = map[string][][]int{}
+		}
+		b.templates[template] = matches
+	}
+	for _, m := range matches {
 		parts = append(parts, Lit(template[last:m[0]]))
 		switch template[m[2]:m[3]] {
 		case "project":
@@ -62,9 +70,11 @@ func Shorten(name string, max int) string {
 // snakeID is the Terraform-style logical name of a ServiceAccount's
 // resources: namespace__name with dots and hyphens as underscores, prefixed
 // when it would start with a digit.
+var snakeReplacer = strings.NewReplacer(".", "_", "-", "_")
+
 func snakeID(ns, sa string) string {
 	part := func(s string) string {
-		s = strings.NewReplacer(".", "_", "-", "_").Replace(s)
+		s = snakeReplacer.Replace(s)
 		for strings.Contains(s, "__") {
 			s = strings.ReplaceAll(s, "__", "_")
 		}
