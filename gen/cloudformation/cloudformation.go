@@ -154,7 +154,7 @@ func Emit(m *iam.Model) ([]iam.File, error) {
 	}
 	resources := parallel.Map(len(roles), func(i int) piece {
 		re := &emitter{m: m}
-		data, err := y.Encode(re.resources(roles[i]))
+		data, err := y.EncodeIndented(re.resources(roles[i]), 2)
 		return piece{data, re.fixed, err}
 	})
 	outputs := parallel.Map(len(roles), func(i int) piece {
@@ -162,7 +162,7 @@ func Emit(m *iam.Model) ([]iam.File, error) {
 		if out.Len() == 0 {
 			return piece{}
 		}
-		data, err := y.Encode(out.Node)
+		data, err := y.EncodeIndented(out.Node, 2)
 		return piece{data: data, err: err}
 	})
 	for _, p := range resources {
@@ -184,7 +184,12 @@ func Emit(m *iam.Model) ([]iam.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cloudformation: %w", err)
 	}
+	size := len(data) + 64
+	for _, p := range append(resources, outputs...) {
+		size += len(p.data)
+	}
 	var b bytes.Buffer
+	b.Grow(size)
 	b.Write(data)
 	for _, line := range e.notes() {
 		b.WriteString("# " + line + "\n")
@@ -194,7 +199,7 @@ func Emit(m *iam.Model) ([]iam.File, error) {
 		if p.err != nil {
 			return nil, fmt.Errorf("cloudformation: %w", p.err)
 		}
-		b.Write(y.Indent(p.data, 2))
+		b.Write(p.data)
 	}
 	wroteOutputs := false
 	for _, p := range outputs {
@@ -208,7 +213,7 @@ func Emit(m *iam.Model) ([]iam.File, error) {
 			b.WriteString("Outputs:\n")
 			wroteOutputs = true
 		}
-		b.Write(y.Indent(p.data, 2))
+		b.Write(p.data)
 	}
 	return []iam.File{{Path: Path, Data: b.Bytes()}}, nil
 }

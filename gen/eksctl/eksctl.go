@@ -119,7 +119,7 @@ func (e *emitter) iam(b *bytes.Buffer) error {
 			err  error
 		}
 		pieces := parallel.Map(len(roles), func(i int) piece {
-			data, err := y.Encode(y.Seq(entry(roles[i])))
+			data, err := y.EncodeIndented(y.Seq(entry(roles[i])), 4)
 			return piece{data, err}
 		})
 		b.WriteString("  " + key + ":\n")
@@ -127,7 +127,7 @@ func (e *emitter) iam(b *bytes.Buffer) error {
 			if p.err != nil {
 				return p.err
 			}
-			b.Write(y.Indent(p.data, 4))
+			b.Write(p.data)
 		}
 		return nil
 	}

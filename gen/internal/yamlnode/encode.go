@@ -285,6 +285,23 @@ func localTag(t string) bool {
 	return true
 }
 
+// Indicator classes of printable ASCII characters, as go-yaml's scalar
+// analysis sorts them.
+const (
+	leadIndicator = 1 << iota // #,[]{}&*!|>'"%@` first: never plain
+	flowIndicator             // ,?[]{} anywhere: not plain in flow context
+)
+
+var indicators = func() (t [128]uint8) {
+	for _, c := range "#,[]{}&*!|>'\"%@`" {
+		t[c] |= leadIndicator
+	}
+	for _, c := range ",?[]{}" {
+		t[c] |= flowIndicator
+	}
+	return t
+}()
+
 // plainAllowed is go-yaml's analysis of a scalar of printable ASCII: may
 // it stand unquoted in block (or, when flow, in flow) context?
 func plainAllowed(v string, flow bool) bool {
@@ -297,31 +314,32 @@ func plainAllowed(v string, flow bool) bool {
 	if strings.HasPrefix(v, "---") || strings.HasPrefix(v, "...") {
 		return false
 	}
-	for i := 0; i < len(v); i++ {
-		followedBySpace := i+1 == len(v) || v[i+1] == ' '
-		switch c := v[i]; {
-		case i == 0 && strings.IndexByte("#,[]{}&*!|>'\"%@`", c) >= 0:
+	switch v[0] {
+	case '?', ':':
+		if flow || len(v) == 1 || v[1] == ' ' {
 			return false
-		case i == 0 && (c == '?' || c == ':'):
-			if flow || followedBySpace {
+		}
+	case '-':
+		if len(v) == 1 || v[1] == ' ' {
+			return false
+		}
+	default:
+		if indicators[v[0]]&leadIndicator != 0 {
+			return false
+		}
+	}
+	for i := 1; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == ':':
+			if flow || i+1 == len(v) || v[i+1] == ' ' {
 				return false
 			}
-		case i == 0 && c == '-':
-			if followedBySpace {
-				return false
-			}
-		case i > 0 && strings.IndexByte(",?[]{}", c) >= 0:
-			if flow {
-				return false
-			}
-		case i > 0 && c == ':':
-			if flow || followedBySpace {
-				return false
-			}
-		case i > 0 && c == '#':
+		case c == '#':
 			if v[i-1] == ' ' {
 				return false
 			}
+		case flow && indicators[c]&flowIndicator != 0:
+			return false
 		}
 	}
 	return true
@@ -396,10 +414,10 @@ func timestamp(v string) bool {
 		return false
 	}
 	for _, layout := range []string{
+		"2006-1-2", // first: policy versions are dates
 		"2006-1-2T15:4:5.999999999Z07:00",
 		"2006-1-2t15:4:5.999999999Z07:00",
 		"2006-1-2 15:4:5.999999999",
-		"2006-1-2",
 	} {
 		if _, err := time.Parse(layout, v); err == nil {
 			return true

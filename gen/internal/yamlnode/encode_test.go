@@ -145,13 +145,16 @@ func TestWriterMatchesGoYAML(t *testing.T) {
 		if err != nil {
 			continue // go-yaml refuses it too
 		}
-		got, ok := encodeFast([]byte("# head\n"), root)
+		got, ok := encodeFast([]byte("# head\n"), root, 0)
 		if !ok {
 			continue
 		}
 		covered++
 		if !bytes.Equal(got, want) {
 			t.Fatalf("tree %d: writer and go-yaml differ\n--- go-yaml\n%s--- writer\n%s", i, want, got)
+		}
+		if indented, _ := encodeFast(nil, root, 4); !bytes.Equal(indented, Indent(want[len("# head\n"):], 4)) {
+			t.Fatalf("tree %d: writer indented by 4 is not go-yaml's output indented:\n%s", i, indented)
 		}
 	}
 	// Trees with a tab, a line break or non-ASCII text anywhere go to
@@ -177,7 +180,7 @@ func TestScalarsMatchGoYAML(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, ok := encodeFast(nil, root)
+				got, ok := encodeFast(nil, root, 0)
 				if ok && !bytes.Equal(got, want) {
 					t.Errorf("%q: writer and go-yaml differ\n--- go-yaml\n%s--- writer\n%s", s, want, got)
 				}
@@ -208,6 +211,13 @@ func TestEncodeFallsBack(t *testing.T) {
 		want, _ := encodeGoYAML([]byte("# c\n"), root)
 		if !bytes.Equal(got, want) || GoYAMLDocuments() != before+1 {
 			t.Errorf("%s: Encode gave\n%s\nwant go-yaml's\n%s(fallbacks %d)", name, got, want, GoYAMLDocuments()-before)
+		}
+		indented, err := EncodeIndented(root, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := Indent(want[len("# c\n"):], 2); !bytes.Equal(indented, want) {
+			t.Errorf("%s: EncodeIndented gave\n%s\nwant\n%s", name, indented, want)
 		}
 	}
 }

@@ -95,11 +95,24 @@ func Encode(root *yaml.Node, comments ...string) ([]byte, error) {
 		head = append(head, c...)
 		head = append(head, '\n')
 	}
-	if out, ok := encodeFast(head, root); ok {
+	if out, ok := encodeFast(head, root, 0); ok {
 		return out, nil
 	}
 	goYAMLDocuments.Add(1)
 	return encodeGoYAML(head, root)
+}
+
+// EncodeIndented writes root as Encode does, every line indented by n
+// spaces, to nest a separately encoded piece under a key: block-style
+// YAML's indentation is relative, so the piece reads the same as if
+// encoded in place.
+func EncodeIndented(root *yaml.Node, n int) ([]byte, error) {
+	if out, ok := encodeFast(nil, root, n); ok {
+		return out, nil
+	}
+	goYAMLDocuments.Add(1)
+	out, err := encodeGoYAML(nil, root)
+	return Indent(out, n), err
 }
 
 var goYAMLDocuments atomic.Int64
@@ -109,9 +122,9 @@ var goYAMLDocuments atomic.Int64
 // hold it at zero, so that no emitter slips off the fast path unnoticed.
 func GoYAMLDocuments() int64 { return goYAMLDocuments.Load() }
 
-// encodeFast appends root to head with writer, or reports false for a
-// shape writer does not cover.
-func encodeFast(head []byte, root *yaml.Node) ([]byte, bool) {
+// encodeFast appends root to head with writer, indented by indent, or
+// reports false for a shape writer does not cover.
+func encodeFast(head []byte, root *yaml.Node, indent int) ([]byte, bool) {
 	w := writer{b: head}
 	if root.HeadComment != "" || root.Tag != "" {
 		return nil, false
@@ -119,9 +132,9 @@ func encodeFast(head []byte, root *yaml.Node) ([]byte, bool) {
 	ok := false
 	switch root.Kind {
 	case yaml.MappingNode:
-		ok = w.mapping(root, 0, false)
+		ok = w.mapping(root, indent, false)
 	case yaml.SequenceNode:
-		ok = w.seq(root, 0)
+		ok = w.seq(root, indent)
 	}
 	return w.b, ok
 }
@@ -197,9 +210,7 @@ func Document(d iam.Document, value func(iam.Expr) *yaml.Node, key func(iam.Expr
 	return NewMapping().Add("Version", Str("2012-10-17")).Add("Statement", Seq(stmts...)).Node
 }
 
-// Indent puts n spaces before every line of a block of YAML, to nest a
-// separately encoded piece under a key: block-style YAML's indentation is
-// relative, so the piece reads the same as if encoded in place.
+// Indent puts n spaces before every non-empty line of a block of YAML.
 func Indent(data []byte, n int) []byte {
 	pad := bytes.Repeat([]byte(" "), n)
 	out := make([]byte, 0, len(data)+n*bytes.Count(data, []byte("\n")))
