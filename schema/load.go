@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -208,6 +209,11 @@ func (l *loader) enum(what string, n *yaml.Node, values ...string) Str {
 }
 
 // list reads a sequence, calling item for each element.
+// index names element i of a list: what[i].
+func index(what string, i int) string {
+	return what + "[" + strconv.Itoa(i) + "]"
+}
+
 func (l *loader) list(what string, n *yaml.Node, item func(i int, n *yaml.Node)) {
 	n = resolve(n)
 	if isNull(n) {
@@ -225,7 +231,7 @@ func (l *loader) list(what string, n *yaml.Node, item func(i int, n *yaml.Node))
 func (l *loader) strList(what string, n *yaml.Node) []Str {
 	var out []Str
 	l.list(what, n, func(i int, c *yaml.Node) {
-		if s := l.str(fmt.Sprintf("%s[%d]", what, i), c); s.Set {
+		if s := l.str(index(what, i), c); s.Set {
 			out = append(out, s)
 		}
 	})
@@ -256,7 +262,7 @@ func (l *loader) stringMap(what string, n *yaml.Node) []KeyValue {
 			continue
 		}
 		seen[strings.ToLower(key.Value)] = k.Line
-		val := l.str(fmt.Sprintf("%s.%s", what, key.Value), v)
+		val := l.str(what+"."+key.Value, v)
 		if val.Set {
 			out = append(out, KeyValue{Key: key, Value: val})
 		}
@@ -288,7 +294,7 @@ func (l *loader) spec(n *yaml.Node, s *Spec) {
 		{"nodeRole", func(k, v *yaml.Node) { l.nodeRole(k, v, &s.NodeRole) }},
 		{"serviceAccounts", func(_, v *yaml.Node) {
 			l.list("serviceAccounts", v, func(i int, c *yaml.Node) {
-				s.ServiceAccounts = append(s.ServiceAccounts, l.serviceAccount(fmt.Sprintf("serviceAccounts[%d]", i), c))
+				s.ServiceAccounts = append(s.ServiceAccounts, l.serviceAccount(index("serviceAccounts", i), c))
 			})
 		}},
 		{"irsa", func(k, v *yaml.Node) {
@@ -393,7 +399,7 @@ func (l *loader) presetOptions(what string, n *yaml.Node) []PresetOption {
 func (l *loader) statements(what string, n *yaml.Node) []Statement {
 	out := []Statement{}
 	l.list(what, n, func(i int, c *yaml.Node) {
-		w := fmt.Sprintf("%s[%d]", what, i)
+		w := index(what, i)
 		st := Statement{Pos: l.pos(c)}
 		if c.Kind != yaml.MappingNode {
 			l.errorf(c, "%s must be a mapping with actions and resources, not %s", w, describe(c))

@@ -300,7 +300,7 @@ func (v *validator) template(what string, t Str, allowed []string) {
 
 func (v *validator) nodeRole(r *NodeRole) {
 	for i, a := range r.AdditionalPolicyARNs {
-		v.policyARN(fmt.Sprintf("nodeRole.additionalPolicyArns[%d]", i), a)
+		v.policyARN(index("nodeRole.additionalPolicyArns", i), a)
 	}
 	if r.PermissionsBoundary.Value != "" {
 		v.policyARN("nodeRole.permissionsBoundary", r.PermissionsBoundary)
@@ -324,7 +324,7 @@ func (v *validator) serviceAccounts() {
 	seen := map[string]Pos{}
 	for i := range v.s.ServiceAccounts {
 		sa := &v.s.ServiceAccounts[i]
-		what := fmt.Sprintf("serviceAccounts[%d]", i)
+		what := index("serviceAccounts", i)
 		v.serviceAccount(what, sa)
 		if sa.Namespace.Value == "" || sa.Name.Value == "" {
 			continue
@@ -363,7 +363,7 @@ func (v *validator) serviceAccount(what string, sa *ServiceAccount) {
 	}
 	v.presets(what, sa)
 	for i, a := range sa.ManagedPolicyARNs {
-		v.policyARN(fmt.Sprintf("%s.managedPolicyArns[%d]", what, i), a)
+		v.policyARN(index(what+".managedPolicyArns", i), a)
 	}
 	v.statements(what+".policy", sa.Policy)
 	if d := sa.MaxSessionDuration; d.Set && (d.Value < 3600 || d.Value > 43200) {
@@ -607,7 +607,7 @@ func (v *validator) statements(what string, sts []Statement) {
 	sids := map[string]Pos{}
 	for i := range sts {
 		st := &sts[i]
-		w := fmt.Sprintf("%s[%d]", what, i)
+		w := index(what, i)
 		if st.Sid.Set {
 			if !sidRE.MatchString(st.Sid.Value) {
 				v.errorf(st.Sid.Pos, "%s.sid %q must be letters and digits only", w, st.Sid.Value)
