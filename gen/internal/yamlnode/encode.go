@@ -17,9 +17,10 @@ import (
 // each through a state machine, which took most of the YAML emitters'
 // time on large specs. Any other shape (anchors, flow mappings, empty
 // collections, line and foot comments, text with line breaks, tabs or
-// characters outside printable ASCII, keys over 128 characters) makes
-// write report false, and Encode hands the whole node to go-yaml, so the
-// output is go-yaml's either way; the tests hold the two to the same bytes.
+// characters outside printable ASCII, keys over 128 characters or tagged)
+// makes the writer report false, and Encode hands the whole node to
+// go-yaml, so the output is go-yaml's either way; the tests hold the two
+// to the same bytes.
 type writer struct {
 	b []byte
 }
@@ -34,7 +35,7 @@ func (w *writer) mapping(n *yaml.Node, indent int, inline bool) bool {
 	for i := 0; i < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		first := i == 0 && inline
-		if k.Kind != yaml.ScalarNode || k.LineComment != "" || k.FootComment != "" || len(k.Value) > 128 {
+		if k.Kind != yaml.ScalarNode || k.Tag != "!!str" || k.LineComment != "" || k.FootComment != "" || len(k.Value) > 128 {
 			return false
 		}
 		if k.HeadComment != "" {
