@@ -122,6 +122,11 @@ func (e *emitter) iam(b *bytes.Buffer) error {
 			data, err := y.EncodeIndented(y.Seq(entry(roles[i])), 4)
 			return piece{data, err}
 		})
+		size := 0
+		for _, p := range pieces {
+			size += len(p.data)
+		}
+		b.Grow(size + len(key) + 4)
 		b.WriteString("  " + key + ":\n")
 		for _, p := range pieces {
 			if p.err != nil {

@@ -54,7 +54,12 @@ func Emit(m *iam.Model) ([]iam.File, error) {
 			f.chunks[i](&emitter{m: m}, hf.Body())
 			return trimBlankEnd(fmtTokens(hf.BuildTokens(nil)))
 		})
+		size := 128
+		for _, p := range parts {
+			size += len(p) + 1
+		}
 		var b bytes.Buffer
+		b.Grow(size)
 		b.WriteString(iam.Header(m.SpecName) + "\n")
 		for _, p := range parts {
 			b.WriteByte('\n')
