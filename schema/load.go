@@ -208,12 +208,12 @@ func (l *loader) enum(what string, n *yaml.Node, values ...string) Str {
 	return s
 }
 
-// list reads a sequence, calling item for each element.
 // index names element i of a list: what[i].
 func index(what string, i int) string {
 	return what + "[" + strconv.Itoa(i) + "]"
 }
 
+// list reads a sequence, calling item for each element.
 func (l *loader) list(what string, n *yaml.Node, item func(i int, n *yaml.Node)) {
 	n = resolve(n)
 	if isNull(n) {

@@ -185,8 +185,8 @@ func Emit(m *iam.Model) ([]iam.File, error) {
 		return nil, fmt.Errorf("cloudformation: %w", err)
 	}
 	size := len(data) + 64
-	for _, p := range append(resources, outputs...) {
-		size += len(p.data)
+	for i := range resources {
+		size += len(resources[i].data) + len(outputs[i].data)
 	}
 	var b bytes.Buffer
 	b.Grow(size)

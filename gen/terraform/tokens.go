@@ -118,9 +118,11 @@ func (a *arena) str(s string) hclwrite.Tokens {
 	return hclwrite.Tokens{a.tok(hclsyntax.TokenOQuote, textOQuote), a.lit(s), a.tok(hclsyntax.TokenCQuote, textCQuote)}
 }
 
-// lit is the escaped body of a quoted string.
+// lit is the escaped body of a quoted string. The room reserved fits the
+// usual text; where escapes need more, append moves the buffer on, and the
+// text handed out before keeps the old one.
 func (a *arena) lit(s string) *hclwrite.Token {
-	a.reserve(2*len(s) + 16)
+	a.reserve(len(s) + 16)
 	start := len(a.text)
 	a.text = appendEscaped(a.text, s)
 	return a.tok(hclsyntax.TokenQuotedLit, a.text[start:len(a.text):len(a.text)])
