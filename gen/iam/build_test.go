@@ -299,10 +299,17 @@ func TestAttachmentClash(t *testing.T) {
 	}
 }
 
+// TestDuplicateSidAcrossPolicies: a sid of the user's that eksiam or a
+// preset uses too is reported at the user's statement, naming who else
+// uses it.
 func TestDuplicateSidAcrossPolicies(t *testing.T) {
 	_, diags := build(t, base+"serviceAccounts:\n  - namespace: a\n    name: b\n    targetRoleArn: \"arn:aws:iam::444455556666:role/t\"\n    policy:\n      - sid: AssumeTargetRole\n        actions: [s3:GetObject]\n        resources: ['*']\n")
-	if !strings.Contains(diags.Error(), `sid "AssumeTargetRole" is used twice`) {
-		t.Errorf("want a duplicate sid, got:\n%s", diags.Error())
+	if want := `s.yaml:11:9: sid "AssumeTargetRole" is used twice among the policies of ServiceAccount a/b (eksiam uses it for a statement of its own)`; !strings.Contains(diags.Error(), want) {
+		t.Errorf("want %s, got:\n%s", want, diags.Error())
+	}
+	_, diags = build(t, base+"serviceAccounts:\n  - namespace: a\n    name: b\n    presets: [external-dns]\n    presetOptions:\n      hostedZoneIds: [Z0123456789ABCDEFGHIJ]\n    policy:\n      - sid: ExternalDnsChangeRecords\n        actions: [s3:GetObject]\n        resources: ['*']\n")
+	if want := `s.yaml:13:9: sid "ExternalDnsChangeRecords" is used twice among the policies of ServiceAccount a/b (the external-dns preset uses it)`; !strings.Contains(diags.Error(), want) {
+		t.Errorf("want %s, got:\n%s", want, diags.Error())
 	}
 }
 

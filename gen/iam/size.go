@@ -50,20 +50,31 @@ func (b *builder) checkQuotas(r *Role) {
 	if n := len(r.CustomerPolicies) + len(r.ManagedPolicyARNs); n > MaxManagedPerRole {
 		b.diags.Errorf(b.pos(r), "%s would have %d managed policies, more than the %d IAM allows a role; use fewer policies or split the permissions", r.Who(), n, MaxManagedPerRole)
 	}
-	sids := map[string]bool{}
+	first := map[string]Statement{}
 	for _, p := range append(append([]*Policy{}, r.InlinePolicies...), r.CustomerPolicies...) {
 		for _, st := range p.Document.Statements {
 			if st.Sid == "" {
 				continue
 			}
-			if sids[st.Sid] {
-				pos := st.Pos
-				if !pos.IsValid() {
-					pos = b.pos(r)
-				}
-				b.diags.Errorf(pos, "sid %q is used twice among the policies of %s (eksiam uses it for a statement of its own); choose another sid", st.Sid, r.Who())
+			other, dup := first[st.Sid]
+			if !dup {
+				first[st.Sid] = st
+				continue
 			}
-			sids[st.Sid] = true
+			// Point at the statement the user wrote, whichever came first.
+			user, theirs := st, other
+			if other.Preset == "" && other.Pos.IsValid() {
+				user, theirs = other, st
+			}
+			pos := user.Pos
+			if !pos.IsValid() {
+				pos = b.pos(r)
+			}
+			whose := "eksiam uses it for a statement of its own"
+			if theirs.Preset != "" {
+				whose = "the " + theirs.Preset + " preset uses it"
+			}
+			b.diags.Errorf(pos, "sid %q is used twice among the policies of %s (%s); choose another sid", st.Sid, r.Who(), whose)
 		}
 	}
 }
