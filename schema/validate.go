@@ -276,7 +276,7 @@ func (v *validator) tags(what string, tags []KeyValue) {
 	}
 }
 
-// tagText reports whether s is min to max characters AWS allows in tags.
+// tagText reports whether s is lo to hi characters AWS allows in tags.
 func tagText(s string, lo, hi int) bool {
 	n := utf8.RuneCountInString(s)
 	return n >= lo && n <= hi && tagTextRE.MatchString(s)

@@ -108,7 +108,8 @@ func (e *emitter) versions(body *hclwrite.Body) {
 	tf.SetAttributeRaw("required_version", e.str(">= 1.5"))
 	tf.AppendNewline()
 	rp := tf.AppendNewBlock("required_providers", nil).Body()
-	rp.SetAttributeRaw("aws", e.object([]string{"source", "version"},
+	rp.SetAttributeRaw("aws", e.object(
+		[]hclwrite.Tokens{{e.ident("source")}, {e.ident("version")}},
 		[]hclwrite.Tokens{e.str("hashicorp/aws"), e.str(">= " + ProviderVersion(e.m))}))
 }
 

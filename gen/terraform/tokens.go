@@ -23,6 +23,8 @@ var (
 	textOBrack = []byte("[")
 	textCBrack = []byte("]")
 	textOBrace = []byte("{")
+	textOParen = []byte("(")
+	textCParen = []byte(")")
 	textCBrace = []byte("}")
 	textComma  = []byte(",")
 	textDot    = []byte(".")
@@ -246,18 +248,17 @@ var hclKeywords = []string{"for", "in", "if", "else", "endif", "endfor", "true",
 // tags renders a map of tags, one per line, keys quoted where they are not
 // plain identifiers.
 func (a *arena) tags(ts []iam.Tag) hclwrite.Tokens {
-	toks := hclwrite.Tokens{a.tok(hclsyntax.TokenOBrace, textOBrace), a.tok(hclsyntax.TokenNewline, textNL)}
-	for _, t := range ts {
+	keys := make([]hclwrite.Tokens, len(ts))
+	values := make([]hclwrite.Tokens, len(ts))
+	for i, t := range ts {
 		if !hclsyntax.ValidIdentifier(t.Key) || slices.Contains(hclKeywords, t.Key) {
-			toks = append(toks, a.str(t.Key)...)
+			keys[i] = a.str(t.Key)
 		} else {
-			toks = append(toks, a.ident(t.Key))
+			keys[i] = hclwrite.Tokens{a.ident(t.Key)}
 		}
-		toks = append(toks, a.tok(hclsyntax.TokenEqual, textEqual))
-		toks = append(toks, a.str(t.Value)...)
-		toks = append(toks, a.tok(hclsyntax.TokenNewline, textNL))
+		values[i] = a.str(t.Value)
 	}
-	return append(toks, a.tok(hclsyntax.TokenCBrace, textCBrace))
+	return a.object(keys, values)
 }
 
 // comment writes "# " comment lines.
@@ -275,22 +276,23 @@ func (a *arena) op(typ hclsyntax.TokenType, s string) *hclwrite.Token {
 
 // call is a function call: name(arg, arg).
 func (a *arena) call(name string, args ...hclwrite.Tokens) hclwrite.Tokens {
-	toks := hclwrite.Tokens{a.ident(name), a.tok(hclsyntax.TokenOParen, a.bytes("("))}
+	toks := hclwrite.Tokens{a.ident(name), a.tok(hclsyntax.TokenOParen, textOParen)}
 	for i, arg := range args {
 		if i > 0 {
 			toks = append(toks, a.tok(hclsyntax.TokenComma, textComma))
 		}
 		toks = append(toks, arg...)
 	}
-	return append(toks, a.tok(hclsyntax.TokenCParen, a.bytes(")")))
+	return append(toks, a.tok(hclsyntax.TokenCParen, textCParen))
 }
 
-// object is a one-line object of identifiers and values: { a = x, b = y }
-// as hclwrite lays it out, one attribute per line.
-func (a *arena) object(names []string, values []hclwrite.Tokens) hclwrite.Tokens {
+// object is an object with one key = value per line, as hclwrite lays
+// objects out.
+func (a *arena) object(keys, values []hclwrite.Tokens) hclwrite.Tokens {
 	toks := hclwrite.Tokens{a.tok(hclsyntax.TokenOBrace, textOBrace), a.tok(hclsyntax.TokenNewline, textNL)}
-	for i, n := range names {
-		toks = append(toks, a.ident(n), a.tok(hclsyntax.TokenEqual, textEqual))
+	for i, k := range keys {
+		toks = append(toks, k...)
+		toks = append(toks, a.tok(hclsyntax.TokenEqual, textEqual))
 		toks = append(toks, values[i]...)
 		toks = append(toks, a.tok(hclsyntax.TokenNewline, textNL))
 	}
