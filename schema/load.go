@@ -185,7 +185,9 @@ func (l *loader) boolean(what string, n *yaml.Node) Bool {
 		l.errorf(n, "%s must be true or false, not %s", what, describe(n))
 		return Bool{Pos: l.pos(n)}
 	}
-	return Bool{Value: n.Value == "true", Pos: l.pos(n), Set: true}
+	// YAML 1.2 writes true as true, True or TRUE; go-yaml tags exactly
+	// those (and the three falses) !!bool.
+	return Bool{Value: strings.EqualFold(n.Value, "true"), Pos: l.pos(n), Set: true}
 }
 
 func (l *loader) integer(what string, n *yaml.Node) Int {
@@ -430,22 +432,39 @@ func (l *loader) conditions(what string, n *yaml.Node) []Condition {
 		return nil
 	}
 	var out []Condition
+	ops := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		opNode, keys := n.Content[i], resolve(n.Content[i+1])
 		op := l.str(what+" operator", opNode)
 		if !op.Set {
 			continue
 		}
+		// A repeated operator or key would be a second JSON key that IAM
+		// reads as something else than the spec says: refuse it, as every
+		// other repeated key is refused.
+		if prev, ok := ops[op.Value]; ok {
+			l.errorf(opNode, "%s: %s is set twice (first at line %d); put all its keys under one %s", what, op.Value, prev.Line, op.Value)
+			continue
+		}
+		ops[op.Value] = opNode
 		if keys.Kind != yaml.MappingNode {
 			l.errorf(keys, "%s.%s must be a mapping of condition keys to values, not %s", what, op.Value, describe(keys))
 			continue
 		}
+		seen := map[string]*yaml.Node{}
 		for j := 0; j+1 < len(keys.Content); j += 2 {
 			keyNode, valNode := keys.Content[j], resolve(keys.Content[j+1])
 			key := l.str(what+"."+op.Value+" key", keyNode)
 			if !key.Set {
 				continue
 			}
+			// Condition keys are case-insensitive in IAM.
+			if prev, ok := seen[strings.ToLower(key.Value)]; ok {
+				l.errorf(keyNode, "%s.%s: condition key %s is set twice (first at line %d); list every value under one key",
+					what, op.Value, key.Value, prev.Line)
+				continue
+			}
+			seen[strings.ToLower(key.Value)] = keyNode
 			w := what + "." + op.Value + "." + key.Value
 			var values []Str
 			if valNode.Kind == yaml.SequenceNode {

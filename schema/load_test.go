@@ -123,6 +123,14 @@ func TestErrors(t *testing.T) {
 		{"sovereign cloud", strings.Replace(minimal, "eu-west-1", "eusc-de-east-1", 1), `is in the aws-eusc partition`},
 		{"empty file", "", `s.yaml:1:1: the spec is empty`},
 		{"wrong type", minimal + "nodeRole:\n  ssm: yes please\n", `nodeRole.ssm must be true or false, not "yes please"`},
+		{"yes is not a boolean", minimal + "nodeRole:\n  ssm: yes\n", `s.yaml:7:8: nodeRole.ssm must be true or false, not "yes"`},
+		{"a quoted boolean is text", minimal + "nodeRole:\n  enabled: \"true\"\n", `nodeRole.enabled must be true or false, not "true"`},
+		{"condition key twice", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    policy:\n      - actions: [s3:GetObject]\n        resources: ['*']\n        condition:\n          StringEquals:\n            aws:PrincipalTag/team: a\n            aws:PrincipalTag/team: b\n",
+			`s.yaml:15:13: serviceAccounts[0].policy[0].condition.StringEquals: condition key aws:PrincipalTag/team is set twice (first at line 14)`},
+		{"condition key twice ignoring case", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    policy:\n      - actions: [s3:GetObject]\n        resources: ['*']\n        condition:\n          StringEquals: {aws:PrincipalTag/team: a, AWS:principaltag/team: b}\n",
+			`condition key AWS:principaltag/team is set twice`},
+		{"condition operator twice", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    policy:\n      - actions: [s3:GetObject]\n        resources: ['*']\n        condition:\n          StringEquals: {aws:PrincipalTag/a: x}\n          StringEquals: {aws:PrincipalTag/b: y}\n",
+			`s.yaml:14:11: serviceAccounts[0].policy[0].condition: StringEquals is set twice (first at line 13)`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -210,5 +218,20 @@ func TestTagCount(t *testing.T) {
 	_, errs := load(t, b.String())
 	if !strings.Contains(errs, "has 51 tags with the spec's tags; AWS allows 50") {
 		t.Errorf("want the tag limit, got:\n%s", errs)
+	}
+}
+
+// TestBooleanSpellings reads every spelling YAML 1.2 gives a boolean as
+// that boolean: True and TRUE once read as false and dropped the node role.
+func TestBooleanSpellings(t *testing.T) {
+	for _, v := range []string{"true", "True", "TRUE", "false", "False", "FALSE"} {
+		spec, errs := load(t, minimal+"nodeRole:\n  enabled: "+v+"\n  ssm: "+v+"\n")
+		if errs != "" {
+			t.Fatalf("%s: %s", v, errs)
+		}
+		want := strings.EqualFold(v, "true")
+		if spec.NodeRole.Enabled.Value != want || spec.NodeRole.SSM.Value != want {
+			t.Errorf("%s read as enabled=%v ssm=%v, want %v", v, spec.NodeRole.Enabled.Value, spec.NodeRole.SSM.Value, want)
+		}
 	}
 }

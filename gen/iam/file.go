@@ -1,6 +1,9 @@
 package iam
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // File is one generated file: its path relative to the output folder
 // (terraform/main.tf) and its content.
@@ -17,8 +20,22 @@ const (
 )
 
 // Header is the first line of every generated file, without its newline.
+// The spec's name is written as SafeName renders it, so that no file name
+// can end the comment line and inject HCL or YAML.
 func Header(specName string) string {
-	return HeaderPrefix + " from " + specName + "; " + HeaderSuffix
+	return HeaderPrefix + " from " + SafeName(specName) + "; " + HeaderSuffix
+}
+
+// SafeName renders a file name for a one-line comment: every character that
+// is not printable (line breaks of any kind, control and format characters
+// such as bidirectional overrides) becomes "_".
+func SafeName(name string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return '_'
+	}, name)
 }
 
 // IsGenerated reports whether data starts with eksiam's header line.
