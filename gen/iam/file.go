@@ -3,6 +3,7 @@ package iam
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // File is one generated file: its path relative to the output folder
@@ -28,10 +29,10 @@ func Header(specName string) string {
 
 // SafeName renders a file name for a one-line comment: every character that
 // is not printable (line breaks of any kind, control and format characters
-// such as bidirectional overrides) becomes "_".
+// such as bidirectional overrides, bytes that are not UTF-8) becomes "_".
 func SafeName(name string) string {
 	return strings.Map(func(r rune) rune {
-		if unicode.IsPrint(r) {
+		if unicode.IsPrint(r) && r != utf8.RuneError {
 			return r
 		}
 		return '_'
