@@ -61,17 +61,42 @@ func subVar(r iam.Ref) string {
 }
 
 // subString renders e as the body of a !Sub: references as ${Name},
-// literal ${ as ${! so IAM policy variables reach AWS unchanged.
+// literal text escaped by subLiteral so IAM policy variables reach AWS
+// unchanged.
 func subString(e iam.Expr) string {
 	var b strings.Builder
 	for _, p := range e {
 		if p.Ref != "" {
 			b.WriteString("${" + subVar(p.Ref) + "}")
 		} else {
-			b.WriteString(strings.ReplaceAll(p.Text, "${", "${!"))
+			subLiteral(&b, p.Text)
 		}
 	}
 	return b.String()
+}
+
+// subLiteral writes literal text into a !Sub body. Fn::Sub reads "${"
+// up to the next "}" as one variable, and one starting with "!" as that
+// text literally; so each such span gets one "!" after its opening "${",
+// and anything inside it, a nested "${" too, is copied as it is. (The
+// loader refuses a "${" with no "}" after it.)
+func subLiteral(b *strings.Builder, s string) {
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			return
+		}
+		end := strings.IndexByte(s[i:], '}')
+		if end < 0 {
+			b.WriteString(s)
+			return
+		}
+		b.WriteString(s[:i])
+		b.WriteString("${!")
+		b.WriteString(s[i+2 : i+end+1])
+		s = s[i+end+1:]
+	}
 }
 
 // value renders an Expr: a plain string when literal (never wrapped in

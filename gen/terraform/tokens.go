@@ -30,7 +30,6 @@ var (
 	textDot    = []byte(".")
 	textEqual  = []byte("=")
 	textNL     = []byte("\n")
-	textDollar = []byte("$")
 )
 
 // arena hands out the tokens of one chunk from slabs, and their text from
@@ -173,19 +172,20 @@ func (a *arena) expr(e iam.Expr) hclwrite.Tokens {
 	toks := hclwrite.Tokens{a.tok(hclsyntax.TokenOQuote, textOQuote)}
 	for i, p := range e {
 		if p.Ref == "" {
-			// A literal $ right before an interpolation would read as the
-			// escape $${: write that $ as an interpolated "$" instead.
-			dollar := strings.HasSuffix(p.Text, "$") && i+1 < len(e)
-			text := p.Text
-			if dollar {
-				text = strings.TrimSuffix(text, "$")
+			// Literal $s right before an interpolation would read as the
+			// escape $${: write that run of $ as an interpolated string
+			// ("$", "$$", ...) instead, where no { follows them.
+			text, dollars := p.Text, ""
+			if i+1 < len(e) {
+				text = strings.TrimRight(p.Text, "$")
+				dollars = p.Text[len(text):]
 			}
 			if text != "" {
 				toks = append(toks, a.lit(text))
 			}
-			if dollar {
+			if dollars != "" {
 				toks = append(toks, a.tok(hclsyntax.TokenTemplateInterp, textInterp),
-					a.tok(hclsyntax.TokenOQuote, textOQuote), a.tok(hclsyntax.TokenQuotedLit, textDollar), a.tok(hclsyntax.TokenCQuote, textCQuote),
+					a.tok(hclsyntax.TokenOQuote, textOQuote), a.lit(dollars), a.tok(hclsyntax.TokenCQuote, textCQuote),
 					a.tok(hclsyntax.TokenTemplateSeqEnd, textEnd))
 			}
 			continue

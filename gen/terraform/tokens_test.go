@@ -24,6 +24,7 @@ func TestExpr(t *testing.T) {
 		// A literal $ before an interpolation must not become the escape $${.
 		{iam.Concat(iam.Lit("a$"), iam.Refer(iam.RefProject)), `"a${"$"}${var.project}"`},
 		{iam.Concat(iam.Refer(iam.RefProject), iam.Lit("$")), `"${var.project}$"`},
+		{iam.Concat(iam.Lit("b/$$"), iam.Refer(iam.RefRegion), iam.Lit("/x")), `"b/${"$$"}${local.region}/x"`},
 	}
 	for _, tc := range tests {
 		if got := string(new(arena).expr(tc.in).Bytes()); got != tc.want {
