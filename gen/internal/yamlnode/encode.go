@@ -199,24 +199,26 @@ func (w *writer) comment(c string, indent int) bool {
 // style go-yaml picks for it. space is whether a space must come first;
 // flow and key are the context it stands in.
 func (w *writer) scalar(n *yaml.Node, flow, key, space bool) bool {
-	if n.Style != 0 || n.Anchor != "" || n.LineComment != "" || n.FootComment != "" || (!key && n.HeadComment != "") {
+	if (n.Style != 0 && n.Style != yaml.DoubleQuotedStyle) || n.Anchor != "" || n.LineComment != "" || n.FootComment != "" || (!key && n.HeadComment != "") {
 		return false
 	}
 	v := n.Value
 	if !printableASCII(v, false) {
 		return false
 	}
-	quote := false // go-yaml's forceQuoting: plain text would read as another type
+	// go-yaml's forceQuoting (plain text would read as another type), or a
+	// string Str asked to quote.
+	quote := false
 	tag := ""
 	switch n.Tag {
 	case "!!str":
-		quote = !resolvesToString(v)
+		quote = !resolvesToString(v) || n.Style == yaml.DoubleQuotedStyle
 	case "!!int", "!!bool":
-		if resolvedTag(v) != n.Tag {
+		if n.Style != 0 || resolvedTag(v) != n.Tag {
 			return false
 		}
 	default:
-		if !localTag(n.Tag) {
+		if n.Style != 0 || !localTag(n.Tag) {
 			return false
 		}
 		tag = n.Tag
@@ -425,4 +427,34 @@ func timestamp(v string) bool {
 		}
 	}
 	return false
+}
+
+// YAML 1.1's readings of plain scalars that YAML 1.2 (and go-yaml) take
+// as strings: booleans (in any case, as some readers do), base-60 and
+// octal numbers, numbers with underscores, floats such as 1.2.3, the value
+// and merge keys, and dates.
+var (
+	yaml11Bools = []string{"y", "yes", "n", "no", "true", "false", "on", "off"}
+	yaml11Int   = regexp.MustCompile(`^[-+]?(0b[0-1_]+|0[0-7_]+|(0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+|[1-9][0-9_]*(:[0-5]?[0-9])+)$`)
+	yaml11Float = regexp.MustCompile(`^([-+]?([0-9][0-9_]*)?\.[0-9.]*([eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$`)
+	yaml11Date  = regexp.MustCompile(`^[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?`)
+)
+
+// yaml11NotString reports whether a YAML 1.1 reader takes v, written
+// plain, for something other than a string.
+func yaml11NotString(v string) bool {
+	switch v {
+	case "", "=", "<<", "~", "null", "Null", "NULL":
+		return true
+	}
+	for _, b := range yaml11Bools {
+		if strings.EqualFold(v, b) {
+			return true
+		}
+	}
+	c := v[0]
+	if !(c == '+' || c == '-' || c == '.' || '0' <= c && c <= '9') {
+		return false
+	}
+	return yaml11Int.MatchString(v) || yaml11Float.MatchString(v) || yaml11Date.MatchString(v)
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+	k8syaml "sigs.k8s.io/yaml"
 )
 
 // tricky are scalars whose quoting go-yaml decides case by case.
@@ -238,4 +240,37 @@ func ExampleEncode() {
 	// Action:
 	//   - s3:GetObject
 	//   - sqs:SendMessage
+}
+
+// TestYAML11ReadsStrings encodes every tricky string, and every spelling
+// of a YAML 1.1 boolean, as a value, a key and a list item, and reads the
+// document back as eksctl does (sigs.k8s.io/yaml, a YAML 1.1 parser): each
+// must come back as the same string. "yes" once came back as true.
+func TestYAML11ReadsStrings(t *testing.T) {
+	values := slices.Clone(tricky)
+	for _, b := range yaml11Bools {
+		values = append(values, b, strings.ToUpper(b), strings.ToUpper(b[:1])+b[1:], "12:30", "190:20:30.15", "1.2.3", "007", "0_7", "+12", "=")
+	}
+	for _, s := range values {
+		root := NewMapping().Add("v", Str(s)).Add(s, Str("key")).Add("l", Seq(Str(s))).Node
+		data, err := Encode(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			V string   `json:"v"`
+			L []string `json:"l"`
+		}
+		if err := k8syaml.Unmarshal(data, &got); err != nil {
+			t.Errorf("%q: YAML 1.1 cannot read it as a string:\n%s%v", s, data, err)
+			continue
+		}
+		var keys map[string]any
+		if err := k8syaml.Unmarshal(data, &keys); err != nil {
+			t.Fatal(err)
+		}
+		if got.V != s || len(got.L) != 1 || got.L[0] != s || keys[s] != "key" {
+			t.Errorf("%q: YAML 1.1 read back %q, %q and keys %v:\n%s", s, got.V, got.L, keys, data)
+		}
+	}
 }

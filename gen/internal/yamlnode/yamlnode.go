@@ -15,10 +15,17 @@ import (
 	"github.com/eksiam/eksiam/gen/iam"
 )
 
-// Str is a string scalar.
+// Str is a string scalar. Where a YAML 1.1 reader would take the text
+// for something else (yes, off, 12:30, 0777, =), it is double-quoted:
+// go-yaml quotes only what YAML 1.2 reads otherwise, but eksctl reads its
+// config through sigs.k8s.io/yaml, a YAML 1.1 parser, and tag values and
+// condition values must reach AWS as the strings the spec wrote.
 func Str(v string) *yaml.Node {
 	n := &yaml.Node{}
 	n.SetString(v)
+	if n.Style == 0 && resolvesToString(v) && yaml11NotString(v) {
+		n.Style = yaml.DoubleQuotedStyle
+	}
 	return n
 }
 
