@@ -134,6 +134,13 @@ func checkEksctl(m *iam.Model) schema.Diagnostics {
 		if r.Mechanism == "both" {
 			diags.Errorf(pos, "%s uses mechanism: both, which eksctl cannot express (one role trusted by Pod Identity and IRSA); leave eksctl out with --format terraform,cloudformation", r.Who())
 		}
+		if r.Kind == iam.KindPod && r.Mechanism != "both" && len(r.ManagedPolicyARNs) == 0 && len(r.InlinePolicies) == 0 && len(r.CustomerPolicies) == 0 {
+			what := "a pod identity association without roleARN, permissionPolicy, permissionPolicyARNs or wellKnownPolicies"
+			if r.Mechanism == "irsa" {
+				what = "an IAM ServiceAccount without attachPolicyARNs, attachPolicy, attachRoleARN or wellKnownPolicies"
+			}
+			diags.Errorf(pos, "%s has no policy, and eksctl refuses %s: give it a policy, presets or managedPolicyArns, or leave eksctl out with --format terraform,cloudformation", r.Who(), what)
+		}
 		if len(r.CustomerPolicies) > 0 {
 			diags.Errorf(pos, "the statements of %s pass the 10,240 characters IAM allows a role's inline policies, and eksctl writes them as one inline policy; leave eksctl out with --format terraform,cloudformation, or shorten the statements", r.Who())
 		}

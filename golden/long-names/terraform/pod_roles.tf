@@ -40,6 +40,20 @@ data "aws_iam_policy_document" "a__b_assume_role" {
   }
 }
 
+data "aws_iam_policy_document" "a__b_policy" {
+  statement {
+    effect    = "Allow"
+    actions   = ["sts:GetCallerIdentity"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "a__b_policy" {
+  name   = "eksiam-policy"
+  role   = aws_iam_role.a__b.name
+  policy = data.aws_iam_policy_document.a__b_policy.json
+}
+
 resource "aws_eks_pod_identity_association" "a__b" {
   cluster_name    = var.cluster_name
   namespace       = "a"
@@ -85,6 +99,11 @@ data "aws_iam_policy_document" "ingestion__event_stream_processor_assume_role" {
   }
 }
 
+resource "aws_iam_role_policy_attachment" "ingestion__event_stream_processor__amazon_kinesis_read_only_access" {
+  role       = aws_iam_role.ingestion__event_stream_processor.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonKinesisReadOnlyAccess"
+}
+
 resource "aws_eks_pod_identity_association" "ingestion__event_stream_processor" {
   cluster_name    = var.cluster_name
   namespace       = "ingestion"
@@ -128,6 +147,11 @@ data "aws_iam_policy_document" "ml__trainer_assume_role" {
       values   = ["trainer"]
     }
   }
+}
+
+resource "aws_iam_role_policy_attachment" "ml__trainer__amazon_s3_read_only_access" {
+  role       = aws_iam_role.ml__trainer.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonS3ReadOnlyAccess"
 }
 
 resource "aws_eks_pod_identity_association" "ml__trainer" {
