@@ -390,9 +390,16 @@ data "aws_iam_policy_document" "kube_system__aws_load_balancer_controller_aws_lo
   }
 
   statement {
-    sid       = "AwsLoadBalancerControllerManageShieldProtections"
+    sid       = "AwsLoadBalancerControllerCreateShieldProtections"
     effect    = "Allow"
-    actions   = ["shield:CreateProtection", "shield:DeleteProtection"]
+    actions   = ["shield:CreateProtection"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "AwsLoadBalancerControllerDeleteShieldProtections"
+    effect    = "Allow"
+    actions   = ["shield:DeleteProtection"]
     resources = ["arn:${data.aws_partition.current.partition}:shield::111122223333:protection/*"]
   }
 
@@ -498,12 +505,9 @@ data "aws_iam_policy_document" "kube_system__aws_load_balancer_controller_aws_lo
   }
 
   statement {
-    sid    = "AwsLoadBalancerControllerConfigureOwnLoadBalancers"
-    effect = "Allow"
-    actions = [
-      "elasticloadbalancing:CreateListener",
-      "elasticloadbalancing:SetWebAcl",
-    ]
+    sid     = "AwsLoadBalancerControllerConfigureOwnLoadBalancers"
+    effect  = "Allow"
+    actions = ["elasticloadbalancing:CreateListener"]
     resources = [
       "arn:${data.aws_partition.current.partition}:elasticloadbalancing:${local.region}:111122223333:loadbalancer/app/*/*",
       "arn:${data.aws_partition.current.partition}:elasticloadbalancing:${local.region}:111122223333:loadbalancer/net/*/*",
@@ -514,6 +518,13 @@ data "aws_iam_policy_document" "kube_system__aws_load_balancer_controller_aws_lo
       variable = "aws:ResourceTag/elbv2.k8s.aws/cluster"
       values   = [var.cluster_name]
     }
+  }
+
+  statement {
+    sid       = "AwsLoadBalancerControllerSetWebAcls"
+    effect    = "Allow"
+    actions   = ["elasticloadbalancing:SetWebAcl"]
+    resources = ["*"]
   }
 
   statement {
