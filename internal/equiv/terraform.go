@@ -41,6 +41,41 @@ func (m *tfModule) all(typ string, labels ...string) []*hclsyntax.Block {
 // are the model's, the caller's account UnknownAccount unless the module
 // writes the account.
 func FromTerraform(files map[string][]byte, partition, region, account string) (Form, error) {
+	e, err := newTFEval(files, partition, region, account)
+	if err != nil {
+		return Form{}, err
+	}
+	return e.form()
+}
+
+// TerraformEval evaluates a module's expressions as FromTerraform reads
+// them, for tests that hold Terraform itself to the same values.
+type TerraformEval struct{ e *tfEval }
+
+// NewTerraformEval parses a module (file name -> content) and evaluates
+// its variables' defaults, locals and data sources as FromTerraform does.
+// Resources' arn and id, and policy documents' json, are stand-ins.
+func NewTerraformEval(files map[string][]byte, partition, region, account string) (*TerraformEval, error) {
+	e, err := newTFEval(files, partition, region, account)
+	if err != nil {
+		return nil, err
+	}
+	return &TerraformEval{e}, e.prepare()
+}
+
+// Blocks are the module's top-level blocks, in file name order.
+func (t *TerraformEval) Blocks() []*hclsyntax.Block { return t.e.m.blocks }
+
+// Value evaluates an expression of the module.
+func (t *TerraformEval) Value(x hclsyntax.Expression) (cty.Value, error) {
+	v, diags := x.Value(t.e.ctx())
+	if diags.HasErrors() {
+		return cty.NilVal, fmt.Errorf("%s: %s", x.Range(), diags.Error())
+	}
+	return v, nil
+}
+
+func newTFEval(files map[string][]byte, partition, region, account string) (*tfEval, error) {
 	m := &tfModule{}
 	names := make([]string, 0, len(files))
 	for n := range files {
@@ -50,7 +85,7 @@ func FromTerraform(files map[string][]byte, partition, region, account string) (
 	for _, n := range names {
 		f, diags := hclsyntax.ParseConfig(files[n], n, hcl.InitialPos)
 		if diags.HasErrors() {
-			return Form{}, fmt.Errorf("parsing %s: %s", n, diags.Error())
+			return nil, fmt.Errorf("parsing %s: %s", n, diags.Error())
 		}
 		m.blocks = append(m.blocks, f.Body.(*hclsyntax.Body).Blocks...)
 	}
@@ -59,7 +94,7 @@ func FromTerraform(files map[string][]byte, partition, region, account string) (
 		if a, ok := b.Body.Attributes["default"]; ok {
 			v, diags := a.Expr.Value(&hcl.EvalContext{})
 			if diags.HasErrors() {
-				return Form{}, fmt.Errorf("variable %s: %s", b.Labels[0], diags.Error())
+				return nil, fmt.Errorf("variable %s: %s", b.Labels[0], diags.Error())
 			}
 			e.vars[b.Labels[0]] = v
 		}
@@ -82,7 +117,7 @@ func FromTerraform(files map[string][]byte, partition, region, account string) (
 	}
 	e.account = account
 	e.partition = partition
-	return e.form()
+	return e, nil
 }
 
 type tfEval struct {
@@ -172,7 +207,9 @@ func objects(m map[string]map[string]cty.Value) cty.Value {
 	return cty.ObjectVal(out)
 }
 
-func (e *tfEval) form() (Form, error) {
+// prepare evaluates the locals and gives the resources and policy
+// documents their stand-in values.
+func (e *tfEval) prepare() error {
 	// Locals may refer to each other: evaluate them in passes, each taking
 	// those whose references are known, in name order, until none is left.
 	e.locals = map[string]cty.Value{}
@@ -201,7 +238,7 @@ func (e *tfEval) form() (Form, error) {
 		if !progress {
 			a := pending[names[0]]
 			_, diags := a.Expr.Value(e.ctx())
-			return Form{}, fmt.Errorf("%s: %s", a.SrcRange, diags.Error())
+			return fmt.Errorf("%s: %s", a.SrcRange, diags.Error())
 		}
 	}
 	// Policy documents are referred to by a token that names them.
@@ -212,8 +249,6 @@ func (e *tfEval) form() (Form, error) {
 	e.data["aws_iam_policy_document"] = objects(docs)
 	// Roles first: everything else refers to them.
 	roles := map[string]map[string]cty.Value{}
-	byName := map[string]*Role{}
-	var order []string
 	for _, b := range e.m.all("resource", "aws_iam_role") {
 		name, path := e.str(b.Body, "name"), e.str(b.Body, "path")
 		if path == "" {
@@ -221,8 +256,6 @@ func (e *tfEval) form() (Form, error) {
 		}
 		arn := "arn:" + e.partition + ":iam::" + e.account + ":role" + path + name
 		roles[b.Labels[1]] = map[string]cty.Value{"name": cty.StringVal(name), "id": cty.StringVal(name), "arn": cty.StringVal(arn)}
-		byName[name] = &Role{Name: name, ManagedARNs: []string{}}
-		order = append(order, name)
 	}
 	policies := map[string]map[string]cty.Value{}
 	for _, b := range e.m.all("resource", "aws_iam_policy") {
@@ -236,6 +269,20 @@ func (e *tfEval) form() (Form, error) {
 		"aws_iam_role":                     objects(roles),
 		"aws_iam_policy":                   objects(policies),
 		"aws_eks_pod_identity_association": objects(assocs),
+	}
+	return nil
+}
+
+func (e *tfEval) form() (Form, error) {
+	if err := e.prepare(); err != nil {
+		return Form{}, err
+	}
+	byName := map[string]*Role{}
+	var order []string
+	for _, b := range e.m.all("resource", "aws_iam_role") {
+		name := e.str(b.Body, "name")
+		byName[name] = &Role{Name: name, ManagedARNs: []string{}}
+		order = append(order, name)
 	}
 	doc := func(token string) ([]Tuple, error) {
 		name, ok := strings.CutPrefix(token, "doc:")
