@@ -342,3 +342,24 @@ func TestEquivalence(t *testing.T) {
 		}
 	}
 }
+
+// TestEksctlReadBack reads every valid case's ClusterConfig as eksctl
+// loads it (sigs.k8s.io/yaml, YAML 1.1, strict) and applies eksctl's own
+// rules that its JSON Schema cannot express.
+func TestEksctlReadBack(t *testing.T) {
+	n := 0
+	for _, dir := range cases(t) {
+		res := run(t, dir)
+		data, ok := res.files["eksctl/cluster.yaml"]
+		if !ok {
+			continue
+		}
+		n++
+		for _, err := range check.EksctlReadBack(data) {
+			t.Errorf("%s: %v", dir, err)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no ClusterConfig to read back")
+	}
+}
