@@ -7,6 +7,7 @@
 package gen
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -75,6 +76,11 @@ func Generate(spec *schema.Spec, opts Options) ([]iam.File, *iam.Model, schema.D
 		case Eksctl:
 			out, err = eksctl.Emit(m)
 		}
+		var limit *cloudformation.LimitError
+		if errors.As(err, &limit) {
+			diags.Errorf(schema.Pos{File: spec.File}, "%v", err)
+			return nil, m, diags
+		}
 		if err != nil {
 			diags.Errorf(schema.Pos{}, "internal error: %v", err)
 			return nil, m, diags
@@ -98,7 +104,34 @@ func Validate(spec *schema.Spec) (*iam.Model, schema.Diagnostics) {
 		d.Severity, d.Rule = schema.Warning, "format-limit"
 		diags = append(diags, d)
 	}
+	diags = append(diags, cloudFormationSize(m, spec.File)...)
 	return m, diags.Sorted()
+}
+
+// cloudFormationSize notes how the CloudFormation output must be deployed
+// when a plain aws cloudformation deploy cannot take it: a template past
+// the 51,200 bytes it sends inline, or a root template with nested stacks.
+// Past CloudFormation's hard limits it is an error, as in generate.
+func cloudFormationSize(m *iam.Model, file string) schema.Diagnostics {
+	var diags schema.Diagnostics
+	pos := schema.Pos{File: file}
+	files, err := cloudformation.Emit(m)
+	var limit *cloudformation.LimitError
+	switch {
+	case errors.As(err, &limit):
+		diags.Errorf(pos, "%v", err)
+		return diags
+	case err != nil:
+		diags.Errorf(pos, "internal error: %v", err)
+		return diags
+	case len(files) > 1:
+		diags.Notef(pos, "template-size", "the CloudFormation output passes one template's limits, so %s is a root template with %d nested stacks: deploy it with aws cloudformation package, then aws cloudformation deploy (README)",
+			cloudformation.Path, len(files)-1)
+	case len(files[0].Data) > cloudformation.MaxInlineBytes:
+		diags.Notef(pos, "template-size", "%s is %d bytes, more than the %d that aws cloudformation deploy sends inline: deploy it with --s3-bucket (README)",
+			cloudformation.Path, len(files[0].Data), cloudformation.MaxInlineBytes)
+	}
+	return diags
 }
 
 // checkFormats reports what the model asks for that an output format

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/diff"
 
+	"github.com/eksiam/eksiam/gen/cloudformation"
 	"github.com/eksiam/eksiam/gen/iam"
 )
 
@@ -25,22 +26,33 @@ type plan struct {
 	current   map[string][]byte
 }
 
-// makePlan reads the folders of the given formats in dir. Only files at
-// the top of each folder are considered: eksiam writes no subfolders, and
-// .terraform/ and the like are the user's.
+// subfolders are the folders eksiam writes below a format's folder: the
+// CloudFormation output's nested stacks.
+var subfolders = map[string][]string{CloudFormation: {strings.TrimSuffix(cloudformation.StacksDir, "/")}}
+
+// makePlan reads the folders of the given formats in dir, and eksiam's own
+// subfolders of them. Only files directly in those folders are
+// considered: .terraform/ and the like are the user's.
 func makePlan(dir string, formats []string, files []iam.File) (*plan, error) {
 	p := &plan{current: map[string][]byte{}}
 	produced := map[string]bool{}
 	for _, f := range files {
 		produced[f.Path] = true
 	}
+	var folders []string
 	for _, format := range formats {
-		entries, err := os.ReadDir(filepath.Join(dir, format))
+		folders = append(append(folders, format), subfolders[format]...)
+	}
+	for _, folder := range folders {
+		entries, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(folder)))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("reading output folder: %w", err)
 		}
 		for _, e := range entries {
-			rel := format + "/" + e.Name()
+			rel := folder + "/" + e.Name()
+			if e.IsDir() && slices.Contains(folders, rel) {
+				continue
+			}
 			if !e.Type().IsRegular() {
 				if produced[rel] {
 					p.conflicts = append(p.conflicts, rel)
@@ -124,6 +136,15 @@ func Write(dir string, formats []string, files []iam.File, force bool) (Result, 
 			return res, fmt.Errorf("removing %s, which eksiam no longer generates: %w", rel, err)
 		}
 		res.Removed = append(res.Removed, rel)
+	}
+	// A subfolder of eksiam's that is left empty goes too; one that still
+	// holds anything stays.
+	for _, format := range formats {
+		for _, sub := range subfolders[format] {
+			if entries, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(sub))); err == nil && len(entries) == 0 {
+				os.Remove(filepath.Join(dir, filepath.FromSlash(sub)))
+			}
+		}
 	}
 	res.Unchanged = p.unchanged
 	return res, nil

@@ -295,14 +295,22 @@ func TestCloudFormationSemantics(t *testing.T) {
 		if res.stderr != nil {
 			continue
 		}
-		tmpl, ok := res.files["cloudformation/template.yaml"]
-		if !ok {
+		if _, ok := res.files["cloudformation/template.yaml"]; !ok {
 			if wantsFormat(t, dir, gen.CloudFormation) {
 				t.Errorf("%s: no CloudFormation template generated", dir)
 			}
 			continue
 		}
-		for _, err := range check.CloudFormation(tmpl, s) {
+		cfn := map[string][]byte{}
+		for p, data := range res.files {
+			if strings.HasPrefix(p, "cloudformation/") {
+				cfn[p] = data
+				for _, err := range check.CloudFormation(data, s) {
+					t.Errorf("%s/%s: %v", dir, p, err)
+				}
+			}
+		}
+		for _, err := range check.CloudFormationStacks(cfn) {
 			t.Errorf("%s: %v", dir, err)
 		}
 	}

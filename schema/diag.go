@@ -33,11 +33,17 @@ const (
 	Error Severity = iota
 	// Warning is a finding that fails only under --strict.
 	Warning
+	// Note is information that never fails a run, not even under
+	// --strict.
+	Note
 )
 
 func (s Severity) String() string {
-	if s == Warning {
+	switch s {
+	case Warning:
 		return "warning"
+	case Note:
+		return "note"
 	}
 	return "error"
 }
@@ -53,15 +59,15 @@ type Diagnostic struct {
 
 func (d Diagnostic) String() string {
 	prefix := "eksiam"
-	if d.Pos.IsValid() {
+	if d.Pos.IsValid() || d.Pos.File != "" {
 		prefix = d.Pos.String()
 	}
 	msg := d.Message
 	if d.Rule != "" {
 		msg += " [" + d.Rule + "]"
 	}
-	if d.Severity == Warning {
-		return prefix + ": warning: " + msg
+	if d.Severity != Error {
+		return prefix + ": " + d.Severity.String() + ": " + msg
 	}
 	return prefix + ": " + msg
 }
@@ -78,6 +84,17 @@ func (ds *Diagnostics) Errorf(pos Pos, format string, args ...any) {
 // Finding appends a lint warning of a rule at pos.
 func (ds *Diagnostics) Finding(pos Pos, rule, format string, args ...any) {
 	*ds = append(*ds, Diagnostic{Pos: pos, Severity: Warning, Rule: rule, Message: fmt.Sprintf(format, args...)})
+}
+
+// Notef appends a note of a rule at pos: information, never a failure.
+func (ds *Diagnostics) Notef(pos Pos, rule, format string, args ...any) {
+	*ds = append(*ds, Diagnostic{Pos: pos, Severity: Note, Rule: rule, Message: fmt.Sprintf(format, args...)})
+}
+
+// HasWarnings reports whether any diagnostic is an error or a warning:
+// what fails a run under --strict.
+func (ds Diagnostics) HasWarnings() bool {
+	return slices.ContainsFunc(ds, func(d Diagnostic) bool { return d.Severity != Note })
 }
 
 // HasErrors reports whether any diagnostic is an error.

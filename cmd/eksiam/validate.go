@@ -52,7 +52,7 @@ func runValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		diags = append(diags, more...)
 	}
 	diags = diags.Sorted()
-	failed := diags.HasErrors() || (strict && len(diags) > 0)
+	failed := diags.HasErrors() || (strict && diags.HasWarnings())
 	if format == "json" {
 		out := struct {
 			Valid    bool      `json:"valid"`

@@ -66,10 +66,45 @@ func CloudFormation(template []byte, s *CFNSchema) []error {
 	}
 	var found []intrinsic
 	plain := toPlain(doc.Content[0], &found)
-	if err := ValidateValue(s.schema, plain); err != nil {
-		fail("template does not validate against the resource schemas: %v", err)
-	}
 	top, _ := plain.(map[string]any)
+	// The reference schemas have no AWS::CloudFormation::Stack: check a
+	// nested stack's properties here, and the rest against the schemas.
+	forSchema := map[string]any{}
+	for k, v := range top {
+		forSchema[k] = v
+	}
+	if res, ok := top["Resources"].(map[string]any); ok {
+		others := map[string]any{}
+		for name, r := range res {
+			rm, _ := r.(map[string]any)
+			if rm["Type"] != "AWS::CloudFormation::Stack" {
+				others[name] = r
+				continue
+			}
+			props, _ := rm["Properties"].(map[string]any)
+			for k := range props {
+				if !slices.Contains([]string{"TemplateURL", "Parameters", "Tags", "TimeoutInMinutes", "NotificationARNs"}, k) {
+					fail("%s: AWS::CloudFormation::Stack has no property %s", name, k)
+				}
+			}
+			if url, ok := props["TemplateURL"].(string); !ok || url == "" {
+				fail("%s: TemplateURL must be a string", name)
+			}
+			if _, ok := props["Parameters"].(map[string]any); !ok && props["Parameters"] != nil {
+				fail("%s: Parameters must be a mapping", name)
+			}
+		}
+		forSchema["Resources"] = others
+	}
+	if top["Resources"] == nil {
+		fail("template has no Resources")
+	}
+	// A root of nested stacks alone has nothing the schemas cover.
+	if res, _ := forSchema["Resources"].(map[string]any); len(res) > 0 {
+		if err := ValidateValue(s.schema, forSchema); err != nil {
+			fail("template does not validate against the resource schemas: %v", err)
+		}
+	}
 	params, _ := top["Parameters"].(map[string]any)
 	resources, _ := top["Resources"].(map[string]any)
 	typeOf := func(name string) string {
@@ -199,4 +234,64 @@ func mapping(n *yaml.Node) map[string]*yaml.Node {
 		}
 	}
 	return out
+}
+
+// CloudFormationStacks checks how a root template and its nested stacks
+// (path -> content, as gen renders them under cloudformation/) fit
+// together: every TemplateURL names a nested stack among the files, every
+// nested stack is used exactly once, and each is passed exactly the
+// parameters it declares, all of them where it has no default.
+func CloudFormationStacks(files map[string][]byte) []error {
+	var errs []error
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	root, ok := files["cloudformation/template.yaml"]
+	if !ok {
+		return []error{fmt.Errorf("no cloudformation/template.yaml")}
+	}
+	parse := func(path string, data []byte) map[string]*yaml.Node {
+		var doc yaml.Node
+		if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 {
+			fail("%s does not parse: %v", path, err)
+			return nil
+		}
+		return mapping(doc.Content[0])
+	}
+	used := map[string]int{}
+	for name, r := range mapping(parse("cloudformation/template.yaml", root)["Resources"]) {
+		rm := mapping(r)
+		if rm["Type"] == nil || rm["Type"].Value != "AWS::CloudFormation::Stack" {
+			continue
+		}
+		props := mapping(rm["Properties"])
+		url := props["TemplateURL"]
+		if url == nil {
+			fail("%s has no TemplateURL", name)
+			continue
+		}
+		path := "cloudformation/" + url.Value
+		used[path]++
+		child, ok := files[path]
+		if !ok {
+			fail("%s: TemplateURL %s names no generated file", name, url.Value)
+			continue
+		}
+		declared := mapping(parse(path, child)["Parameters"])
+		passed := mapping(props["Parameters"])
+		for p := range passed {
+			if declared[p] == nil {
+				fail("%s passes %s, which %s does not declare", name, p, path)
+			}
+		}
+		for p, d := range declared {
+			if passed[p] == nil && mapping(d)["Default"] == nil {
+				fail("%s does not pass %s, which %s needs", name, p, path)
+			}
+		}
+	}
+	for path := range files {
+		if strings.HasPrefix(path, "cloudformation/stacks/") && used[path] != 1 {
+			fail("%s is used by %d stacks of the root template, not one", path, used[path])
+		}
+	}
+	return errs
 }

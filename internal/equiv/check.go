@@ -33,8 +33,8 @@ func Check(m *iam.Model, files map[string][]byte) []error {
 			errs = append(errs, fmt.Errorf("the Terraform output grants something else than the model (-model +terraform):\n%s", d))
 		}
 	}
-	if t, ok := files["cloudformation/template.yaml"]; ok {
-		got, err := FromCloudFormation(t, m.Cluster.Partition, m.Cluster.Region, account)
+	if _, ok := files["cloudformation/template.yaml"]; ok {
+		got, err := FromCloudFormationStacks(files, "cloudformation/template.yaml", m.Cluster.Partition, m.Cluster.Region, account)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("reading CloudFormation: %w", err))
 		} else if d := Diff("model", want, "cloudformation", got); d != "" {

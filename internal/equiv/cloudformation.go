@@ -3,6 +3,7 @@ package equiv
 import (
 	"encoding/json"
 	"fmt"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,28 +14,82 @@ import (
 // FromCloudFormation resolves a template as CloudFormation would with its
 // parameters' defaults, deployed in region for account in partition.
 func FromCloudFormation(template []byte, partition, region, account string) (Form, error) {
+	return FromCloudFormationStacks(map[string][]byte{"template.yaml": template}, "template.yaml", partition, region, account)
+}
+
+// FromCloudFormationStacks resolves a root template and the nested stacks
+// it deploys (path -> content; a nested stack's TemplateURL is relative to
+// the root's folder), each nested stack with the parameters the root
+// passes it, into one form.
+func FromCloudFormationStacks(files map[string][]byte, root, partition, region, account string) (Form, error) {
+	pseudo := map[string]string{"AWS::Partition": partition, "AWS::Region": region, "AWS::AccountId": account, "AWS::StackName": "stack", "AWS::URLSuffix": "amazonaws.com"}
+	c, err := newCFNEval(files[root], pseudo, nil, partition, region, account)
+	if err != nil {
+		return Form{}, err
+	}
+	f, err := c.form()
+	if err != nil {
+		return Form{}, err
+	}
+	dir := path.Dir(root)
+	for id := range c.resources {
+		if c.typeOf(id) != "AWS::CloudFormation::Stack" {
+			continue
+		}
+		props := c.props(id)
+		url := str(c.eval(props["TemplateURL"]))
+		child, ok := files[path.Join(dir, url)]
+		if !ok {
+			return Form{}, fmt.Errorf("%s: no nested stack %s", id, url)
+		}
+		params := map[string]string{}
+		for name, v := range mapping(props["Parameters"]) {
+			params[name] = str(c.eval(v))
+		}
+		cc, err := newCFNEval(child, pseudo, params, partition, region, account)
+		if err != nil {
+			return Form{}, fmt.Errorf("%s: %w", url, err)
+		}
+		cf, err := cc.form()
+		if err != nil {
+			return Form{}, fmt.Errorf("%s: %w", url, err)
+		}
+		f.Roles = append(f.Roles, cf.Roles...)
+		f.Associations = append(f.Associations, cf.Associations...)
+	}
+	if c.err != nil {
+		return Form{}, c.err
+	}
+	f.normalize()
+	return f, nil
+}
+
+// newCFNEval reads a template's parameters (given, else their defaults)
+// and resources.
+func newCFNEval(template []byte, pseudo, given map[string]string, partition, region, account string) (*cfnEval, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(template, &doc); err != nil {
-		return Form{}, fmt.Errorf("parsing the template: %w", err)
+		return nil, fmt.Errorf("parsing the template: %w", err)
 	}
-	c := &cfnEval{
-		pseudo:    map[string]string{"AWS::Partition": partition, "AWS::Region": region, "AWS::AccountId": account, "AWS::StackName": "stack", "AWS::URLSuffix": "amazonaws.com"},
-		params:    map[string]string{},
-		resources: map[string]*yaml.Node{},
+	if len(doc.Content) == 0 {
+		return nil, fmt.Errorf("the template is empty")
 	}
+	c := &cfnEval{pseudo: pseudo, params: map[string]string{}}
 	top := mapping(doc.Content[0])
 	for name, p := range mapping(top["Parameters"]) {
-		if d, ok := mapping(p)["Default"]; ok {
+		if v, ok := given[name]; ok {
+			c.params[name] = v
+		} else if d, ok := mapping(p)["Default"]; ok {
 			c.params[name] = d.Value
 		}
 	}
 	// A parameter without a default is given at deploy time; the OIDC
 	// provider's stands for the one the other formats look up.
-	if _, ok := mapping(top["Parameters"])["OidcProviderArn"]; ok {
+	if _, ok := mapping(top["Parameters"])["OidcProviderArn"]; ok && given == nil {
 		c.params["OidcProviderArn"] = "arn:" + partition + ":iam::" + account + ":oidc-provider/" + OIDCIssuer(region)
 	}
 	c.resources = mapping(top["Resources"])
-	return c.form()
+	return c, nil
 }
 
 type cfnEval struct {
