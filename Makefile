@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build test golden bench bench-peer fuzz demo lint
+.PHONY: build test golden bench bench-peer fuzz demo lint sar
 
 build:
 	$(GO) build -o bin/eksiam ./cmd/eksiam
@@ -35,3 +35,9 @@ demo:
 
 lint:
 	$(GO) run $(STATICCHECK) ./...
+
+# Rewrite the embedded Service Authorization table from the npm package
+# sar/npm pins (needs Node.js and npm; building eksiam does not). Read the diff.
+sar:
+	$(GO) generate ./sar
+	@git --no-pager diff --stat -- sar/table.txt || true
