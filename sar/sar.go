@@ -377,3 +377,27 @@ func (t *Table) addPattern(ck *ConditionKey) {
 		t.patterns = append(t.patterns, keyPattern{prefix: prefix, glob: g.String(), key: ck})
 	}
 }
+
+// Keys lists every known condition key, global and of the services, as the
+// reference writes them (templates such as ${TagKey} included), sorted.
+func (t *Table) Keys() []string {
+	out := make([]string, 0, len(t.globals)+len(t.keys))
+	for _, ck := range t.globals {
+		out = append(out, ck.Key)
+	}
+	for _, ck := range t.keys {
+		out = append(out, ck.Key)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ActionNames lists the service's actions as AWS writes them, sorted.
+func (s *Service) ActionNames() []string {
+	out := make([]string, 0, len(s.Actions))
+	for _, a := range s.Actions {
+		out = append(out, a.Name)
+	}
+	slices.Sort(out)
+	return out
+}

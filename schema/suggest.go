@@ -42,3 +42,7 @@ func levenshtein(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// Suggest is suggest for other packages: ` (did you mean "x"?)` for the
+// candidate closest to s within an edit distance of 3, or "".
+func Suggest(s string, candidates []string) string { return suggest(s, candidates) }

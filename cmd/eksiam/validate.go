@@ -27,7 +27,9 @@ func runValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flagSet("validate", "--spec FILE [--strict] [--format text|json]",
 		"Checks the spec as generate does, and lints the policies it would produce. Findings are\n"+
 			"warnings: they fail only with --strict. Rules:\n"+lint.Describe()+
-			"  format-limit           something one of the output formats cannot carry",
+			"  format-limit           something one of the output formats cannot carry\n"+
+			"Notes, which never fail:\n"+
+			"  template-size          how the CloudFormation output must be deployed (--s3-bucket, or package)",
 		stdout)
 	fs.StringVar(&spec, "spec", "", "the spec file (required)")
 	fs.BoolVar(&strict, "strict", false, "fail (exit 1) on warnings too")

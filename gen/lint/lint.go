@@ -8,11 +8,11 @@ package lint
 
 import (
 	"fmt"
-	"path"
 	"regexp"
 	"strings"
 
 	"github.com/eksiam/eksiam/gen/iam"
+	"github.com/eksiam/eksiam/sar"
 	"github.com/eksiam/eksiam/schema"
 )
 
@@ -25,6 +25,9 @@ var Rules = []struct{ ID, Description string }{
 	{"trust-account", "trust: account: any Pod Identity association in the account may assume the role"},
 	{"iam-limits", "a role over, or near, IAM's limits: path, policy sizes, trust size, managed policies per role"},
 	{"duplicate-statement", "a statement that repeats another of the same policy"},
+	{ruleUnknownAction, "an action that does not exist, or a wildcard that matches none"},
+	{ruleNeverMatches, "a resource no action of its statement can act on, or an action none of its resources fits"},
+	{ruleUnknownKey, "a condition key that is neither global nor any service's"},
 }
 
 // readOnlyRE matches actions that only read, by their verb. Actions are
@@ -34,8 +37,7 @@ var readOnlyRE = regexp.MustCompile(`(?i)^[a-z0-9-]+:(Describe|List|Get|BatchGet
 // matches reports whether an action pattern (IAM's * and ?) covers the
 // action, ignoring case as IAM does.
 func matches(pattern, action string) bool {
-	ok, err := path.Match(strings.ToLower(pattern), strings.ToLower(action))
-	return err == nil && ok
+	return sar.Glob(strings.ToLower(pattern), strings.ToLower(action))
 }
 
 // Trust policy size limits (aws-facts.md, "Limits").
@@ -64,6 +66,9 @@ func Model(m *iam.Model, spec *schema.Spec) schema.Diagnostics {
 		limits(&ds, m, r, who, pos)
 	}
 	for _, sa := range spec.ServiceAccounts {
+		who := fmt.Sprintf("ServiceAccount %s/%s", sa.Namespace.Value, sa.Name.Value)
+		reference(&ds, who, sa.Policy)
+		reference(&ds, who+"'s session policy", sa.SessionPolicy)
 		if sa.UsesPodIdentity() && sa.Trust.Value == schema.TrustAccount && sa.SessionTags.Value {
 			at := sa.Trust.Pos
 			ds.Finding(at, "trust-account", "ServiceAccount %s/%s: trust: account lets any Pod Identity association in the account assume the role; scoped trust limits it to this cluster, namespace and ServiceAccount",
