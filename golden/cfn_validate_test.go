@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"testing"
 )
 
@@ -67,23 +66,7 @@ func TestCloudFormationValidator(t *testing.T) {
 	tmp := t.TempDir()
 	var paths []string
 	for _, dir := range cases(t) {
-		res := run(t, dir)
-		for name, data := range res.files {
-			rel, ok := strings.CutPrefix(name, "cloudformation/")
-			if !ok {
-				continue
-			}
-			// Keep each case's layout: a root template refers to its
-			// nested stacks by relative path.
-			p := filepath.Join(tmp, dir, filepath.FromSlash(rel))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			paths = append(paths, p)
-		}
+		paths = append(paths, writeFormat(t, filepath.Join(tmp, dir), run(t, dir).files, "cloudformation/")...)
 	}
 	sort.Strings(paths)
 	if len(paths) == 0 {

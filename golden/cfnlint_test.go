@@ -25,21 +25,8 @@ func TestCfnLint(t *testing.T) {
 		if res.stderr != nil {
 			continue
 		}
-		for p, data := range res.files {
-			if !strings.HasPrefix(p, "cloudformation/") {
-				continue
-			}
-			// Keep each case's layout: a root template refers to its
-			// nested stacks by relative path.
-			full := filepath.Join(tmp, dir, filepath.FromSlash(p))
-			if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(full, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			byRegion[res.model.Cluster.Region] = append(byRegion[res.model.Cluster.Region], full)
-		}
+		region := res.model.Cluster.Region
+		byRegion[region] = append(byRegion[region], writeFormat(t, filepath.Join(tmp, dir), res.files, "cloudformation/")...)
 	}
 	if len(byRegion) == 0 {
 		t.Fatal("no templates to lint")
@@ -82,4 +69,27 @@ func TestCfnLint(t *testing.T) {
 			t.Errorf("cfn-lint (%s) failed without findings: %v", region, err)
 		}
 	}
+}
+
+// writeFormat writes a case's files under prefix (cloudformation/) into
+// dir, keeping their layout (a root template refers to its nested stacks
+// by relative path), and returns the paths written.
+func writeFormat(t *testing.T, dir string, files map[string][]byte, prefix string) []string {
+	t.Helper()
+	var paths []string
+	for name, data := range files {
+		rel, ok := strings.CutPrefix(name, prefix)
+		if !ok {
+			continue
+		}
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	return paths
 }
