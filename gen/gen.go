@@ -30,13 +30,13 @@ const (
 // Formats lists every output format, the default set.
 var Formats = []string{Terraform, CloudFormation, Eksctl}
 
-// ParseFormats reads a comma-separated --format value.
+// ParseFormats reads a comma-separated --format value, ignoring case.
 func ParseFormats(s string) ([]string, error) {
 	var out []string
 	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(f)
+		f = strings.ToLower(strings.TrimSpace(f))
 		if !slices.Contains(Formats, f) {
-			return nil, fmt.Errorf("unknown format %q: choose from %s", f, strings.Join(Formats, ", "))
+			return nil, fmt.Errorf("unknown format %q%s: choose from %s", f, schema.Suggest(f, Formats), strings.Join(Formats, ", "))
 		}
 		if !slices.Contains(out, f) {
 			out = append(out, f)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/eksiam/eksiam/schema"
 	"github.com/eksiam/eksiam/templates"
 )
 
@@ -39,7 +40,7 @@ func runPresets(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	p, ok := templates.Lookup(fs.Arg(0))
 	if !ok {
-		fmt.Fprintf(stderr, "eksiam: no preset named %q; \"eksiam presets\" lists them\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "eksiam: no preset named %q%s; \"eksiam presets\" lists them\n", fs.Arg(0), schema.Suggest(fs.Arg(0), templates.PresetNames()))
 		return exitFailure
 	}
 	showPreset(stdout, p)

@@ -100,16 +100,26 @@ func parseArgs(fs *pflag.FlagSet, args []string, maxArgs int, stderr io.Writer) 
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, pflag.ErrHelp):
-		fs.Usage()
-		return exitOK
+		return exitOK // pflag has printed the usage
 	case err != nil:
-		fmt.Fprintf(stderr, "%s: %v\nRun \"%s --help\" for usage.\n", fs.Name(), err, fs.Name())
+		fmt.Fprintf(stderr, "%s: %v%s\nRun \"%s --help\" for usage.\n", fs.Name(), err, suggestFlag(fs, err), fs.Name())
 		return exitUsage
 	case fs.NArg() > maxArgs:
 		fmt.Fprintf(stderr, "%s: unexpected argument %q\nRun \"%s --help\" for usage.\n", fs.Name(), fs.Arg(maxArgs), fs.Name())
 		return exitUsage
 	}
 	return -1
+}
+
+// suggestFlag is a did-you-mean for an unknown flag, or "".
+func suggestFlag(fs *pflag.FlagSet, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return ""
+	}
+	var names []string
+	fs.VisitAll(func(f *pflag.Flag) { names = append(names, "--"+f.Name) })
+	return schema.Suggest("--"+name, names)
 }
 
 func usageError(stderr io.Writer, fs *pflag.FlagSet, format string, args ...any) int {
