@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Pos is a position in the spec file. Line and Col are 1-based; a zero Pos
@@ -62,7 +64,7 @@ func (d Diagnostic) String() string {
 	if d.Pos.IsValid() || d.Pos.File != "" {
 		prefix = d.Pos.String()
 	}
-	msg := d.Message
+	msg := escapeControls(d.Message)
 	if d.Rule != "" {
 		msg += " [" + d.Rule + "]"
 	}
@@ -137,4 +139,28 @@ func (ds Diagnostics) Error() string {
 		b.WriteString(d.String())
 	}
 	return b.String()
+}
+
+// escapeControls writes line breaks, terminal escapes and other control
+// or format characters as Go escapes (\n, \x1b, \u202e): a diagnostic
+// quotes spec text, and a spec must not forge a FILE:LINE:COL line or drive
+// the terminal.
+func escapeControls(s string) string {
+	if !strings.ContainsFunc(s, unsafeRune) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unsafeRune(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func unsafeRune(r rune) bool {
+	return r != ' ' && (unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp))
 }

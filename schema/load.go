@@ -1,8 +1,10 @@
 package schema
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"strconv"
@@ -19,12 +21,40 @@ func Load(name string, data []byte) (*Spec, Diagnostics) {
 	return loadWith(&loader{file: name}, name, data)
 }
 
+// Limits on what a spec may hold: a real spec is a few kilobytes; these
+// stop a hostile or broken file (an alias bomb, /dev/zero) with a clear
+// error instead of exhausting memory.
+const (
+	// MaxSpecBytes is the largest spec file eksiam reads.
+	MaxSpecBytes = 16 << 20
+	// maxNodes is how many YAML nodes a spec may hold with its aliases
+	// expanded.
+	maxNodes = 2_000_000
+)
+
 func loadWith(l *loader, name string, data []byte) (*Spec, Diagnostics) {
+	if len(data) > MaxSpecBytes {
+		l.diags.Errorf(Pos{File: name}, "the spec is larger than %d MiB, which is more than any spec needs; is it the right file?", MaxSpecBytes>>20)
+		return nil, l.diags.Sorted()
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		l.syntaxError(err)
 		return nil, l.diags.Sorted()
 	}
+	var second yaml.Node
+	if err := dec.Decode(&second); err == nil {
+		l.diags.Errorf(Pos{File: name, Line: second.Line, Col: second.Column}, "the spec holds a second YAML document; eksiam reads one spec per file")
+	} else if !errors.Is(err, io.EOF) {
+		l.syntaxError(err)
+		return nil, l.diags.Sorted()
+	}
+	if n := expandedSize(&doc, map[*yaml.Node]int{}); n > maxNodes {
+		l.diags.Errorf(Pos{File: name, Line: 1, Col: 1}, "the spec expands to more than %d YAML nodes through its aliases; write it without such nesting of aliases", maxNodes)
+		return nil, l.diags.Sorted()
+	}
+	l.tags(&doc)
 	spec := &Spec{File: name}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
@@ -38,6 +68,45 @@ func loadWith(l *loader, name string, data []byte) (*Spec, Diagnostics) {
 	applyDefaults(spec)
 	validate(spec, &l.diags)
 	return spec, l.diags.Sorted()
+}
+
+// expandedSize counts the nodes of n with aliases expanded, as the loader
+// walks them, remembering each node's count so that the counting itself
+// stays linear; it stops counting past maxNodes.
+func expandedSize(n *yaml.Node, memo map[*yaml.Node]int) int {
+	if n == nil {
+		return 0
+	}
+	if c, ok := memo[n]; ok {
+		return c
+	}
+	memo[n] = maxNodes + 1 // an alias cycle counts as too many
+	c := 1
+	if n.Kind == yaml.AliasNode {
+		c += expandedSize(n.Alias, memo)
+	}
+	for _, ch := range n.Content {
+		if c > maxNodes {
+			break
+		}
+		c += expandedSize(ch, memo)
+	}
+	memo[n] = min(c, maxNodes+1)
+	return memo[n]
+}
+
+// tags refuses explicit YAML tags (!!str, !Ref, ...) on any node: a spec
+// has no use for them, and the loader would otherwise read past them.
+func (l *loader) tags(n *yaml.Node) {
+	if n == nil || n.Kind == yaml.AliasNode {
+		return
+	}
+	if n.Style&yaml.TaggedStyle != 0 {
+		l.errorf(n, "YAML tags such as %s are not allowed in a spec; write the value plainly (quote it to keep it text)", n.Tag)
+	}
+	for _, ch := range n.Content {
+		l.tags(ch)
+	}
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
@@ -195,6 +264,12 @@ func (l *loader) integer(what string, n *yaml.Node) Int {
 	var v int
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&v) != nil {
 		l.errorf(n, "%s must be a whole number, not %s", what, describe(n))
+		return Int{Pos: l.pos(n)}
+	}
+	// YAML reads 07200 as octal (3712) and 0x1C20 as hex: a number with a
+	// leading zero is almost surely a slip, and reads differently elsewhere.
+	if digits := strings.TrimLeft(n.Value, "+-"); len(digits) > 1 && digits[0] == '0' {
+		l.errorf(n, "%s is written %s, which YAML reads as %d (octal or hex); write it in decimal without a leading zero", what, n.Value, v)
 		return Int{Pos: l.pos(n)}
 	}
 	return Int{Value: v, Pos: l.pos(n), Set: true}

@@ -235,3 +235,32 @@ func TestBooleanSpellings(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileInput: what a broken or hostile file would make of the
+// loader is a clear error, never memory without bound nor a forged line.
+func TestHostileInput(t *testing.T) {
+	bomb := "version: 1\na: &a [x,x,x,x,x,x,x,x,x]\n"
+	prev := "a"
+	for _, name := range []string{"b", "c", "d", "e", "f", "g", "h", "i", "j", "k"} {
+		bomb += name + ": &" + name + " [" + strings.Repeat("*"+prev+",", 8) + "*" + prev + "]\n"
+		prev = name
+	}
+	bomb += "serviceAccounts: *k\n"
+	for name, tc := range map[string]struct{ src, want string }{
+		"too large":       {strings.Repeat("#", MaxSpecBytes+1), "s.yaml: the spec is larger than 16 MiB"},
+		"alias bomb":      {bomb, "s.yaml:1:1: the spec expands to more than 2000000 YAML nodes through its aliases"},
+		"second document": {minimal + "---\nproject: other\n", "s.yaml:6:1: the spec holds a second YAML document"},
+		"a value tag":     {strings.Replace(minimal, "project: shop", "project: !Ref shop", 1), "s.yaml:2:10: YAML tags such as !Ref are not allowed"},
+		"a str tag":       {minimal + "tags:\n  a: !!str 1\n", "s.yaml:7:6: YAML tags such as !!str are not allowed"},
+		"octal":           {minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    maxSessionDuration: 07200\n", "s.yaml:9:25: serviceAccounts[0].maxSessionDuration is written 07200, which YAML reads as 3712"},
+		"forged line":     {minimal + "tags:\n  \"a\\n/etc/x.yaml:1:1: forged\\e[31m\": b\n  \"a\\n/etc/x.yaml:1:1: forged\\e[31m\": c\n", `a\n/etc/x.yaml:1:1: forged\x1b[31m is set twice`},
+	} {
+		_, errs := load(t, tc.src)
+		if !strings.Contains(errs, tc.want) {
+			t.Errorf("%s: diagnostics do not contain %q:\n%.2000s", name, tc.want, errs)
+		}
+		if strings.Contains(errs, "\x1b") || strings.Contains(errs, "\n/etc/") {
+			t.Errorf("%s: a diagnostic carries a raw control character:\n%q", name, errs)
+		}
+	}
+}

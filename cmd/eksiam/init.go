@@ -114,7 +114,7 @@ var errReported = errors.New("reported")
 // parsed tree instead, and a note says so. Values kept that likely need
 // changing for a new environment are listed too.
 func copySpec(from, project, environment, region string, stdout, stderr io.Writer) ([]byte, error) {
-	src, err := os.ReadFile(from)
+	src, err := readSpec(from)
 	if err != nil {
 		return nil, fmt.Errorf("reading --from: %w", err)
 	}

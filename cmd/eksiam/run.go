@@ -134,10 +134,22 @@ func printDiagnostics(stderr io.Writer, diags schema.Diagnostics) {
 	}
 }
 
+// readSpec reads a spec file, but never more than a byte past
+// schema.MaxSpecBytes, so that --spec /dev/zero stops with the loader's
+// clear error instead of filling memory.
+func readSpec(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, schema.MaxSpecBytes+1))
+}
+
 // loadSpec reads and validates a spec file. It returns nil after printing
 // the diagnostics when the spec has errors.
 func loadSpec(path string, stderr io.Writer) *schema.Spec {
-	data, err := os.ReadFile(path)
+	data, err := readSpec(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "eksiam: reading the spec: %v\n", err)
 		return nil

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/eksiam/eksiam/gen"
 	"github.com/eksiam/eksiam/gen/lint"
@@ -43,7 +42,7 @@ func runValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	case format != "text" && format != "json":
 		return usageError(stderr, fs, "unknown format %q: choose text or json", format)
 	}
-	data, err := os.ReadFile(spec)
+	data, err := readSpec(spec)
 	if err != nil {
 		fmt.Fprintf(stderr, "eksiam: reading the spec: %v\n", err)
 		return exitFailure
