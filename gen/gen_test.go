@@ -74,3 +74,33 @@ func TestGoldenSpecsStayOnTheFastYAMLPath(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanReadsOnlyTheFirstLineOfOtherFiles puts a 1 GiB file of the
+// user's (a Terraform state, say) beside the outputs: planning the write
+// must read its first line, not the whole of it.
+func TestPlanReadsOnlyTheFirstLineOfOtherFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, Terraform), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(dir, Terraform, "terraform.tfstate")
+	if err := os.WriteFile(state, []byte("{\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(state, 1<<30); err != nil { // sparse: no disk used
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	p, err := makePlan(dir, []string{Terraform}, nil)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.remove)+len(p.conflicts) > 0 {
+		t.Errorf("the state file is not eksiam's, yet the plan touches it: %+v", p)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+		t.Errorf("planning allocated %d bytes for a 1 GiB file of the user's", n)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -59,12 +60,13 @@ func makePlan(dir string, formats []string, files []iam.File) (*plan, error) {
 				}
 				continue
 			}
-			data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
-			if err != nil {
-				return nil, fmt.Errorf("reading %s: %w", rel, err)
-			}
-			owned := iam.IsGenerated(data)
+			data, owned, err := readOwned(filepath.Join(dir, filepath.FromSlash(rel)), produced[rel])
 			switch {
+			case err != nil && produced[rel]:
+				return nil, fmt.Errorf("reading %s: %w", rel, err)
+			case err != nil:
+				// Not eksiam's to read (a file of the user's it cannot
+				// open): it is neither owned nor in the way.
 			case produced[rel] && !owned:
 				p.conflicts = append(p.conflicts, rel)
 				p.current[rel] = data
@@ -86,6 +88,33 @@ func makePlan(dir string, formats []string, files []iam.File) (*plan, error) {
 	slices.Sort(p.remove)
 	slices.Sort(p.conflicts)
 	return p, nil
+}
+
+// readOwned reads a file in an output folder as far as it must: its first
+// line, to see whether eksiam owns it, and the rest only when it does or
+// when it stands where eksiam would write (for --check's diff). A file of
+// the user's (a Terraform state of any size) costs one small read.
+func readOwned(path string, atGeneratedPath bool) ([]byte, bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	head := make([]byte, iam.MaxHeaderBytes)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, false, err
+	}
+	head = head[:n]
+	owned := iam.IsGenerated(head)
+	if !owned && !atGeneratedPath {
+		return nil, false, nil
+	}
+	rest, err := io.ReadAll(f)
+	if err != nil {
+		return nil, false, err
+	}
+	return append(head, rest...), owned, nil
 }
 
 // ConflictError lists generated paths taken by files eksiam does not own.
@@ -160,6 +189,12 @@ func writeAtomic(path string, data []byte) error {
 			return fmt.Errorf("replacing folder %s by a file: %w", path, err)
 		}
 	}
+	// A replaced file keeps its mode (the user may have made it
+	// read-only for others, or group-writable); a new one is 0644.
+	mode := os.FileMode(0o644)
+	if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() {
+		mode = info.Mode().Perm()
+	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
@@ -169,7 +204,7 @@ func writeAtomic(path string, data []byte) error {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err := tmp.Chmod(0o644); err != nil {
+	if err := tmp.Chmod(mode); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
