@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -26,7 +27,7 @@ const (
 const usage = `eksiam generates the IAM code of an EKS environment from one YAML spec.
 
 Usage:
-  eksiam generate --spec FILE --out DIR [--format terraform,cloudformation,eksctl] [--force] [--check]
+  eksiam generate --spec FILE --out DIR [--format terraform,cloudformation,eksctl] [--force] [--check] [--quiet]
   eksiam validate --spec FILE [--strict] [--format text|json]
   eksiam init --project P --environment E [--region R] [--from SPEC] [--out FILE]
   eksiam schema
@@ -164,8 +165,8 @@ func loadSpec(path string, stderr io.Writer) *schema.Spec {
 
 // generateFlags are the flags of eksiam generate.
 type generateFlags struct {
-	spec, out, format string
-	force, check      bool
+	spec, out, format   string
+	force, check, quiet bool
 }
 
 func (f *generateFlags) bind(fs *pflag.FlagSet) {
@@ -174,11 +175,12 @@ func (f *generateFlags) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&f.format, "format", strings.Join(gen.Formats, ","), "comma-separated output formats")
 	fs.BoolVar(&f.force, "force", false, "overwrite files at generated paths even when eksiam did not write them")
 	fs.BoolVar(&f.check, "check", false, "write nothing; print a diff and exit 1 when the output folder is not up to date")
+	fs.BoolVar(&f.quiet, "quiet", false, "print nothing but errors (not what was written)")
 }
 
 func runGenerate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var f generateFlags
-	fs := flagSet("generate", "--spec FILE --out DIR [--format "+strings.Join(gen.Formats, ",")+"] [--force] [--check]",
+	fs := flagSet("generate", "--spec FILE --out DIR [--format "+strings.Join(gen.Formats, ",")+"] [--force] [--check] [--quiet]",
 		"Renders the IAM code for the spec in memory, then replaces the files eksiam generated before\n"+
 			"(their first line says so) in DIR/terraform, DIR/cloudformation and DIR/eksctl. Other files\n"+
 			"there, such as Terraform state, lock files and your own .tf files, are never touched. Nothing\n"+
@@ -220,13 +222,38 @@ func runGenerate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	if _, err := gen.Write(f.out, formats, files, f.force); err != nil {
+	res, err := gen.Write(f.out, formats, files, f.force)
+	if err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
 			fmt.Fprintf(stderr, "eksiam: %s\n", line)
 		}
 		return exitFailure
 	}
+	if !f.quiet {
+		printResult(stderr, f.out, formats, res)
+	}
 	return exitOK
+}
+
+// printResult says, one line per format, what generate did in its folder.
+func printResult(stderr io.Writer, out string, formats []string, res gen.Result) {
+	count := func(paths []string, format string) int {
+		n := 0
+		for _, p := range paths {
+			if strings.HasPrefix(p, format+"/") {
+				n++
+			}
+		}
+		return n
+	}
+	for _, format := range formats {
+		line := fmt.Sprintf("eksiam: %s: %d written, %d unchanged", filepath.Join(out, format),
+			count(res.Written, format), count(res.Unchanged, format))
+		if n := count(res.Removed, format); n > 0 {
+			line += fmt.Sprintf(", %d removed (no longer generated)", n)
+		}
+		fmt.Fprintln(stderr, line)
+	}
 }
 
 func runVersion(args []string, _ io.Reader, stdout, stderr io.Writer) int {
