@@ -105,6 +105,9 @@ func Validate(spec *schema.Spec) (*iam.Model, schema.Diagnostics) {
 		diags = append(diags, d)
 	}
 	diags = append(diags, cloudFormationSize(m, spec.File)...)
+	if r := m.NodeRole; r != nil && r.InstanceProfile {
+		diags.Notef(m.PosOf(r), "eksctl-node-role", "eksctl creates one role per managed node group and has no standalone node role: the node role and instance profile for self-managed nodes and Karpenter are only in the Terraform and CloudFormation outputs")
+	}
 	return m, diags.Sorted()
 }
 

@@ -28,7 +28,8 @@ func runValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			"warnings: they fail only with --strict. Rules:\n"+lint.Describe()+
 			"  format-limit           something one of the output formats cannot carry\n"+
 			"Notes, which never fail:\n"+
-			"  template-size          how the CloudFormation output must be deployed (--s3-bucket, or package)",
+			"  template-size          how the CloudFormation output must be deployed (--s3-bucket, or package)\n"+
+			"  eksctl-node-role       eksctl has no standalone node role or instance profile",
 		stdout)
 	fs.StringVar(&spec, "spec", "", "the spec file (required)")
 	fs.BoolVar(&strict, "strict", false, "fail (exit 1) on warnings too")

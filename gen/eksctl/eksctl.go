@@ -170,12 +170,16 @@ func (e *emitter) association(r *iam.Role) y.Mapping {
 	return entry
 }
 
-// comment says what eksctl cannot carry of a pod role.
+// comment says what the role eksctl creates trusts, and what eksctl
+// cannot carry of a pod role.
 func (e *emitter) comment(r *iam.Role) string {
 	lines := []string{r.Summary()}
-	if r.Mechanism != "irsa" && r.Trust == "scoped" {
-		lines = append(lines, "eksctl cannot scope the trust: it trusts pods.eks.amazonaws.com without conditions.",
-			"The Terraform and CloudFormation outputs limit it to this cluster, namespace and ServiceAccount.")
+	if r.Mechanism != "irsa" {
+		lines = []string{r.Namespace + "/" + r.ServiceAccount + ": EKS Pod Identity. eksctl trusts pods.eks.amazonaws.com without conditions,",
+			"so any Pod Identity association in the account may use this role."}
+		if r.Trust == "scoped" {
+			lines = append(lines, "The Terraform and CloudFormation outputs limit it to this cluster, namespace and ServiceAccount.")
+		}
 	}
 	if r.MaxSessionDuration != 3600 {
 		lines = append(lines, fmt.Sprintf("eksctl cannot set the session length: maxSessionDuration %d stays at eksctl's default.", r.MaxSessionDuration))
@@ -277,6 +281,10 @@ func (e *emitter) nodeGroups() *yaml.Node {
 		group := y.NewMapping().Add("name", y.Str(name)).Add("iam", nodeIAM.Node)
 		if i == 0 {
 			notes := []string{"The node role's policies. eksctl creates one role per node group and names it itself."}
+			if r.InstanceProfile {
+				notes = append(notes, "eksctl has no standalone node role: the node role and instance profile that the Terraform",
+					"and CloudFormation outputs create for self-managed nodes and Karpenter are not created here.")
+			}
 			if r.Path != "/" {
 				notes = append(notes, "eksctl cannot set the role path "+r.Path+".")
 			}
