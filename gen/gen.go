@@ -28,7 +28,7 @@ const (
 )
 
 // Formats lists every output format, the default set.
-var Formats = []string{Terraform, CloudFormation, Eksctl}
+var Formats = schema.FormatNames
 
 // ParseFormats reads a comma-separated --format value, ignoring case.
 func ParseFormats(s string) ([]string, error) {
@@ -48,7 +48,7 @@ func ParseFormats(s string) ([]string, error) {
 
 // Options says what to generate.
 type Options struct {
-	// Formats to render; nil means all.
+	// Formats to render; nil means the spec's formats.
 	Formats []string
 }
 
@@ -57,7 +57,7 @@ type Options struct {
 func Generate(spec *schema.Spec, opts Options) ([]iam.File, *iam.Model, schema.Diagnostics) {
 	formats := opts.Formats
 	if formats == nil {
-		formats = Formats
+		formats = spec.Formats
 	}
 	m, diags := iam.Build(spec)
 	diags = append(diags, checkFormats(m, formats)...)
@@ -100,12 +100,14 @@ func Validate(spec *schema.Spec) (*iam.Model, schema.Diagnostics) {
 		return m, diags
 	}
 	diags = append(diags, lint.Model(m, spec)...)
-	for _, d := range checkFormats(m, Formats) {
+	for _, d := range checkFormats(m, spec.Formats) {
 		d.Severity, d.Rule = schema.Warning, "format-limit"
 		diags = append(diags, d)
 	}
-	diags = append(diags, cloudFormationSize(m, spec.File)...)
-	if r := m.NodeRole; r != nil && r.InstanceProfile {
+	if spec.HasFormat(CloudFormation) {
+		diags = append(diags, cloudFormationSize(m, spec.File)...)
+	}
+	if r := m.NodeRole; r != nil && r.InstanceProfile && spec.HasFormat(Eksctl) {
 		diags.Notef(m.PosOf(r), "eksctl-node-role", "eksctl creates one role per managed node group and has no standalone node role: the node role and instance profile for self-managed nodes and Karpenter are only in the Terraform and CloudFormation outputs")
 	}
 	return m, diags.Sorted()
@@ -144,7 +146,7 @@ func checkFormats(m *iam.Model, formats []string) schema.Diagnostics {
 	if slices.Contains(formats, Terraform) {
 		for _, r := range m.Associations() {
 			if r.Association.SessionPolicy != nil {
-				diags.Errorf(r.Association.Pos, "ServiceAccount %s/%s has a sessionPolicy, which the Terraform AWS provider's aws_eks_pod_identity_association cannot carry yet; leave terraform out with --format or drop the session policy",
+				diags.Errorf(r.Association.Pos, "ServiceAccount %s/%s has a sessionPolicy, which the Terraform AWS provider's aws_eks_pod_identity_association cannot carry yet; leave terraform out with formats: [cloudformation, eksctl] in the spec (or --format cloudformation,eksctl), or drop the session policy",
 					r.Namespace, r.ServiceAccount)
 			}
 		}
@@ -165,20 +167,20 @@ func checkEksctl(m *iam.Model) schema.Diagnostics {
 		needsAccount := false
 		r.WalkPermissions(func(e iam.Expr) { needsAccount = needsAccount || e.HasRef(iam.RefAccount) })
 		if needsAccount && m.Cluster.AccountID == "" {
-			diags.Errorf(pos, "%s uses ${account}, which eksctl output must write as a value: set cluster.accountId, or leave eksctl out with --format terraform,cloudformation", r.Who())
+			diags.Errorf(pos, "%s uses ${account}, which eksctl output must write as a value: set cluster.accountId, or leave eksctl out with formats: [terraform, cloudformation] in the spec (or --format terraform,cloudformation)", r.Who())
 		}
 		if r.Mechanism == "both" {
-			diags.Errorf(pos, "%s uses mechanism: both, which eksctl cannot express (one role trusted by Pod Identity and IRSA); leave eksctl out with --format terraform,cloudformation", r.Who())
+			diags.Errorf(pos, "%s uses mechanism: both, which eksctl cannot express (one role trusted by Pod Identity and IRSA); leave eksctl out with formats: [terraform, cloudformation] in the spec (or --format terraform,cloudformation)", r.Who())
 		}
 		if r.Kind == iam.KindPod && r.Mechanism != "both" && len(r.ManagedPolicyARNs) == 0 && len(r.InlinePolicies) == 0 && len(r.CustomerPolicies) == 0 {
 			what := "a pod identity association without roleARN, permissionPolicy, permissionPolicyARNs or wellKnownPolicies"
 			if r.Mechanism == "irsa" {
 				what = "an IAM ServiceAccount without attachPolicyARNs, attachPolicy, attachRoleARN or wellKnownPolicies"
 			}
-			diags.Errorf(pos, "%s has no policy, and eksctl refuses %s: give it a policy, presets or managedPolicyArns, or leave eksctl out with --format terraform,cloudformation", r.Who(), what)
+			diags.Errorf(pos, "%s has no policy, and eksctl refuses %s: give it a policy, presets or managedPolicyArns, or leave eksctl out with formats: [terraform, cloudformation] in the spec (or --format terraform,cloudformation)", r.Who(), what)
 		}
 		if len(r.CustomerPolicies) > 0 {
-			diags.Errorf(pos, "the statements of %s pass the 10,240 characters IAM allows a role's inline policies, and eksctl writes them as one inline policy; leave eksctl out with --format terraform,cloudformation, or shorten the statements", r.Who())
+			diags.Errorf(pos, "the statements of %s pass the 10,240 characters IAM allows a role's inline policies, and eksctl writes them as one inline policy; leave eksctl out with formats: [terraform, cloudformation] in the spec (or --format terraform,cloudformation), or shorten the statements", r.Who())
 		}
 	}
 	return diags

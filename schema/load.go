@@ -362,6 +362,23 @@ func (l *loader) spec(n *yaml.Node, s *Spec) {
 			l.cluster(v, &s.Cluster)
 		}},
 		{"tags", func(_, v *yaml.Node) { s.Tags = l.stringMap("tags", v) }},
+		{"formats", func(k, v *yaml.Node) {
+			s.FormatsPos = l.pos(k)
+			for _, f := range l.strList("formats", v) {
+				name := strings.ToLower(f.Value)
+				switch {
+				case !slices.Contains(FormatNames, name):
+					l.diags.Errorf(f.Pos, "formats: unknown format %q%s: choose from %s", f.Value, suggest(name, FormatNames), strings.Join(FormatNames, ", "))
+				case slices.Contains(s.Formats, name):
+					l.diags.Errorf(f.Pos, "formats: %s is listed twice", name)
+				default:
+					s.Formats = append(s.Formats, name)
+				}
+			}
+			if len(s.Formats) == 0 && !l.diags.HasErrors() {
+				l.errorf(v, "formats needs at least one of %s", strings.Join(FormatNames, ", "))
+			}
+		}},
 		{"naming", func(_, v *yaml.Node) {
 			l.mapping(v, "naming", []field{
 				{"nodeRole", func(_, v *yaml.Node) { s.Naming.NodeRole = l.str("naming.nodeRole", v) }},

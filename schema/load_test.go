@@ -122,6 +122,9 @@ func TestErrors(t *testing.T) {
 		{"iso partition", strings.Replace(minimal, "eu-west-1", "us-isob-east-1", 1), `is in the aws-iso-b partition, which eksiam does not support`},
 		{"sovereign cloud", strings.Replace(minimal, "eu-west-1", "eusc-de-east-1", 1), `is in the aws-eusc partition`},
 		{"empty file", "", `s.yaml:1:1: the spec is empty`},
+		{"unknown format", minimal + "formats: [terraform, eksctll]\n", `s.yaml:6:22: formats: unknown format "eksctll" (did you mean "eksctl"?): choose from terraform, cloudformation, eksctl`},
+		{"format twice", minimal + "formats: [eksctl, EKSCTL]\n", `s.yaml:6:19: formats: eksctl is listed twice`},
+		{"no format", minimal + "formats: []\n", `s.yaml:6:10: formats needs at least one of terraform, cloudformation, eksctl`},
 		{"wrong type", minimal + "nodeRole:\n  ssm: yes please\n", `nodeRole.ssm must be true or false, not "yes please"`},
 		{"yes is not a boolean", minimal + "nodeRole:\n  ssm: yes\n", `s.yaml:7:8: nodeRole.ssm must be true or false, not "yes"`},
 		{"a quoted boolean is text", minimal + "nodeRole:\n  enabled: \"true\"\n", `nodeRole.enabled must be true or false, not "true"`},
@@ -262,5 +265,18 @@ func TestHostileInput(t *testing.T) {
 		if strings.Contains(errs, "\x1b") || strings.Contains(errs, "\n/etc/") {
 			t.Errorf("%s: a diagnostic carries a raw control character:\n%q", name, errs)
 		}
+	}
+}
+
+// TestFormats: the spec's formats, in the order of their folders, all by
+// default.
+func TestFormats(t *testing.T) {
+	spec, errs := load(t, minimal)
+	if errs != "" || strings.Join(spec.Formats, ",") != "terraform,cloudformation,eksctl" {
+		t.Errorf("default formats %v %s", spec.Formats, errs)
+	}
+	spec, errs = load(t, minimal+"formats: [eksctl, Terraform]\n")
+	if errs != "" || strings.Join(spec.Formats, ",") != "terraform,eksctl" || spec.HasFormat("cloudformation") {
+		t.Errorf("formats %v %s", spec.Formats, errs)
 	}
 }

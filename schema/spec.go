@@ -47,6 +47,25 @@ type Spec struct {
 	ServiceAccounts []ServiceAccount
 	// IRSA is nil when the spec has no irsa mapping.
 	IRSA *IRSA
+	// Formats are the output formats the spec is generated to, in the
+	// order of FormatNames; all of them when the spec does not say.
+	Formats []string
+	// FormatsPos is where formats was written, when it was.
+	FormatsPos Pos
+}
+
+// FormatNames are the output formats, in the order their folders are
+// written.
+var FormatNames = []string{"terraform", "cloudformation", "eksctl"}
+
+// HasFormat reports whether the spec is generated to a format.
+func (s *Spec) HasFormat(f string) bool {
+	for _, g := range s.Formats {
+		if g == f {
+			return true
+		}
+	}
+	return false
 }
 
 // Cluster describes the EKS cluster the roles are for.

@@ -18,6 +18,10 @@ const (
 )
 
 func applyDefaults(s *Spec) {
+	if len(s.Formats) == 0 {
+		s.Formats = slices.Clone(FormatNames)
+	}
+	slices.SortFunc(s.Formats, func(a, b string) int { return slices.Index(FormatNames, a) - slices.Index(FormatNames, b) })
 	def := func(v *Str, d string) {
 		if !v.Set {
 			v.Value = d

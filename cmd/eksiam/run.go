@@ -172,7 +172,7 @@ type generateFlags struct {
 func (f *generateFlags) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&f.spec, "spec", "", "the spec file (required)")
 	fs.StringVar(&f.out, "out", "", "the output folder; each format writes its own subfolder (required)")
-	fs.StringVar(&f.format, "format", strings.Join(gen.Formats, ","), "comma-separated output formats")
+	fs.StringVar(&f.format, "format", "", "comma-separated output formats, instead of the spec's formats (all by default)")
 	fs.BoolVar(&f.force, "force", false, "overwrite files at generated paths even when eksiam did not write them")
 	fs.BoolVar(&f.check, "check", false, "write nothing; print a diff and exit 1 when the output folder is not up to date")
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing but errors (not what was written)")
@@ -196,13 +196,19 @@ func runGenerate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	case f.out == "":
 		return usageError(stderr, fs, "--out is required")
 	}
-	formats, err := gen.ParseFormats(f.format)
-	if err != nil {
-		return usageError(stderr, fs, "%v", err)
+	var formats []string
+	if f.format != "" {
+		var err error
+		if formats, err = gen.ParseFormats(f.format); err != nil {
+			return usageError(stderr, fs, "%v", err)
+		}
 	}
 	spec := loadSpec(f.spec, stderr)
 	if spec == nil {
 		return exitFailure
+	}
+	if formats == nil {
+		formats = spec.Formats
 	}
 	files, _, diags := gen.Generate(spec, gen.Options{Formats: formats})
 	printDiagnostics(stderr, diags)

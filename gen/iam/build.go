@@ -234,7 +234,7 @@ func (b *builder) nodeRole() *Role {
 	if nr.Policy.Value == schema.PolicyManaged {
 		arns = append(arns, ManagedPolicyARN(PolicyWorkerNode))
 	} else {
-		r.InlinePolicies = append(r.InlinePolicies, b.policy("worker-node", restrictiveNodePolicy(b.fold)))
+		r.InlinePolicies = append(r.InlinePolicies, b.policy("worker-node", own(at(restrictiveNodePolicy(b.fold), firstValid(nr.Policy.Pos, nr.Pos)))))
 	}
 	if nr.ECR.Value == schema.ECRPullOnly {
 		arns = append(arns, ManagedPolicyARN(PolicyECRPullOnly))
@@ -243,7 +243,7 @@ func (b *builder) nodeRole() *Role {
 	}
 	if nr.CNI.Value == schema.CNINodeRole {
 		if b.m.IPFamily == schema.IPv6 {
-			r.InlinePolicies = append(r.InlinePolicies, b.policy("cni-ipv6", ipv6CNIPolicy()))
+			r.InlinePolicies = append(r.InlinePolicies, b.policy("cni-ipv6", own(at(ipv6CNIPolicy(), firstValid(nr.IPFamily.Pos, nr.Pos)))))
 		} else {
 			arns = append(arns, ManagedPolicyARN(PolicyCNI))
 		}
@@ -307,6 +307,38 @@ func (b *builder) policy(purpose string, d Document) *Policy {
 	return &Policy{Name: Lit("eksiam-" + purpose), Purpose: purpose, Document: d}
 }
 
+// OwnDocument is the Preset of the statements of eksiam's own documents
+// (the restrictive node policy, the VPC CNI's IPv6 policy): like a preset's,
+// they are not the user's to fix, so lint does not report them.
+const OwnDocument = "eksiam"
+
+// at gives a document's statements the position of the spec value that
+// asked for them.
+func at(d Document, pos schema.Pos) Document {
+	for i := range d.Statements {
+		d.Statements[i].Pos = pos
+	}
+	return d
+}
+
+// firstValid is the first of the positions that points into the spec.
+func firstValid(ps ...schema.Pos) schema.Pos {
+	for _, p := range ps {
+		if p.IsValid() {
+			return p
+		}
+	}
+	return schema.Pos{}
+}
+
+// own marks a document's statements as eksiam's own.
+func own(d Document) Document {
+	for i := range d.Statements {
+		d.Statements[i].Preset = OwnDocument
+	}
+	return d
+}
+
 // podIdentityTrust is the trust statement of a Pod Identity role. Scoped
 // trust requires the session tags Pod Identity sets for this cluster,
 // namespace and ServiceAccount.
@@ -345,7 +377,12 @@ func (b *builder) irsaTrust(ns, sa string) Statement {
 
 func (b *builder) cniRole() *Role {
 	const ns, sa = "kube-system", "aws-node"
-	r := b.podRoleBase(ns, sa, schema.Pos{})
+	// The role comes from nodeRole.cni (or its default, under nodeRole):
+	// diagnostics about it point there, and about its IPv6 policy at
+	// nodeRole.ipFamily, not at the cluster.
+	nr := b.spec.NodeRole
+	pos := firstValid(nr.CNI.Pos, nr.Pos)
+	r := b.podRoleBase(ns, sa, pos)
 	r.Mechanism = schema.MechanismPodIdentity
 	r.AddOn = "vpc-cni"
 	r.Trust = schema.TrustScoped
@@ -353,7 +390,7 @@ func (b *builder) cniRole() *Role {
 	r.AssumeRolePolicy = Document{Statements: []Statement{b.podIdentityTrust(ns, sa, true)}}
 	r.Tags = b.m.Tags
 	if b.m.IPFamily == schema.IPv6 {
-		r.InlinePolicies = []*Policy{b.policy("cni-ipv6", ipv6CNIPolicy())}
+		r.InlinePolicies = []*Policy{b.policy("cni-ipv6", own(at(ipv6CNIPolicy(), firstValid(nr.IPFamily.Pos, pos))))}
 	} else {
 		r.ManagedPolicyARNs = []Expr{ManagedPolicyARN(PolicyCNI)}
 	}

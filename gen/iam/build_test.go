@@ -384,3 +384,21 @@ func TestNothingToGenerate(t *testing.T) {
 		t.Errorf("want an error, got:\n%s", diags.Error())
 	}
 }
+
+// TestCNIRolePointsAtNodeRole: what the CNI role and its IPv6 policy are
+// reported at is the spec value that asked for them, not the cluster.
+func TestCNIRolePointsAtNodeRole(t *testing.T) {
+	m, diags := build(t, base+"nodeRole:\n  cni: separate-role\n  ipFamily: ipv6\n")
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	cni := role(t, m, "kube-system", "aws-node")
+	if got := m.PosOf(cni); got.Line != 7 || got.Col != 8 {
+		t.Errorf("the CNI role is at %s, want nodeRole.cni (7:8)", got)
+	}
+	for _, s := range cni.InlinePolicies[0].Document.Statements {
+		if s.Pos.Line != 8 || s.Preset != OwnDocument {
+			t.Errorf("IPv6 statement %s at %s (preset %q), want nodeRole.ipFamily (line 8), eksiam's own", s.Sid, s.Pos, s.Preset)
+		}
+	}
+}

@@ -135,7 +135,8 @@ type Statement struct {
 	NotResources []Expr      `json:"notResources,omitempty"`
 	Conditions   []Condition `json:"conditions,omitempty"`
 	Pos          schema.Pos  `json:"-"`
-	// Preset names the built-in preset the statement comes from, if any.
+	// Preset names the built-in preset the statement comes from, if any,
+	// or is OwnDocument for eksiam's own documents.
 	Preset string `json:"-"`
 }
 

@@ -8,7 +8,6 @@ package lint
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/eksiam/eksiam/gen/iam"
@@ -25,14 +24,42 @@ var Rules = []struct{ ID, Description string }{
 	{"trust-account", "trust: account: any Pod Identity association in the account may assume the role"},
 	{"iam-limits", "a role over, or near, IAM's limits: path, policy sizes, trust size, managed policies per role"},
 	{"duplicate-statement", "a statement that repeats another of the same policy"},
+	{"admin-policy", "an administrator-class managed policy (AdministratorAccess, PowerUserAccess, IAMFullAccess) on a pod role"},
+	{"session-tag-variable", "a Pod Identity session tag (kubernetes-*, eks-cluster-*) used by a role that gets no session tags"},
+	{"foreign-account-arn", "a managed policy or permissions boundary of another account, which fails only at apply"},
 	{ruleUnknownAction, "an action that does not exist, or a wildcard that matches none"},
 	{ruleNeverMatches, "a resource no action of its statement can act on, or an action none of its resources fits"},
 	{ruleUnknownKey, "a condition key that is neither global nor any service's"},
 }
 
-// readOnlyRE matches actions that only read, by their verb. Actions are
-// case-insensitive in IAM; a wildcard after the verb (s3:Get*) still reads.
-var readOnlyRE = regexp.MustCompile(`(?i)^[a-z0-9-]+:(Describe|List|Get|BatchGet|Head|Search|Lookup|View|Query|Scan|Check|Validate)[A-Za-z0-9*?]*$`)
+// writes lists the actions an action pattern covers that change
+// something (access level Write, Tagging or Permissions management in the
+// Service Authorization Reference): logs:FilterLogEvents and
+// ecr:BatchCheckLayerAvailability read, kms:Decrypt and sqs:DeleteMessage
+// write. A pattern the reference does not know counts as a write of
+// itself (unknown-action reports it).
+func writes(pattern string) []string {
+	acts := sar.Default().Expand(pattern)
+	if len(acts) == 0 {
+		return []string{pattern}
+	}
+	var out []string
+	for _, a := range acts {
+		if a.Access != 'R' && a.Access != 'L' {
+			out = append(out, a.FullName())
+		}
+	}
+	return out
+}
+
+// some names the first few of a list and how many more there are.
+func some(names []string) string {
+	const shown = 4
+	if len(names) <= shown {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:shown], ", "), len(names)-shown)
+}
 
 // matches reports whether an action pattern (IAM's * and ?) covers the
 // action, ignoring case as IAM does.
@@ -65,10 +92,18 @@ func Model(m *iam.Model, spec *schema.Spec) schema.Diagnostics {
 		}
 		limits(&ds, m, r, who, pos)
 	}
+	if spec.NodeRole.Enabled.Value {
+		foreignAccount(&ds, "the node role", spec, spec.NodeRole.AdditionalPolicyARNs, "managed policy")
+		foreignAccount(&ds, "the node role", spec, []schema.Str{spec.NodeRole.PermissionsBoundary}, "permissions boundary")
+	}
 	for _, sa := range spec.ServiceAccounts {
 		who := fmt.Sprintf("ServiceAccount %s/%s", sa.Namespace.Value, sa.Name.Value)
 		reference(&ds, who, sa.Policy)
 		reference(&ds, who+"'s session policy", sa.SessionPolicy)
+		adminPolicies(&ds, who, sa.ManagedPolicyARNs)
+		sessionTagVariables(&ds, who, sa)
+		foreignAccount(&ds, who, spec, sa.ManagedPolicyARNs, "managed policy")
+		foreignAccount(&ds, who, spec, []schema.Str{sa.PermissionsBoundary}, "permissions boundary")
 		if sa.UsesPodIdentity() && sa.Trust.Value == schema.TrustAccount && sa.SessionTags.Value {
 			at := sa.Trust.Pos
 			ds.Finding(at, "trust-account", "ServiceAccount %s/%s: trust: account lets any Pod Identity association in the account assume the role; scoped trust limits it to this cluster, namespace and ServiceAccount",
@@ -100,8 +135,15 @@ func statements(ds *schema.Diagnostics, who string, d iam.Document, rolePos sche
 			switch {
 			case a == "*" || strings.HasSuffix(a, ":*"):
 				ds.Finding(pos, "wildcard-action", "%s allows %s; list the actions it needs", name, a)
-			case anyResource && len(s.Conditions) == 0 && !readOnlyRE.MatchString(a) && !passRole:
-				ds.Finding(pos, "write-on-any-resource", "%s allows %s on every resource; name the resources or add a condition", name, a)
+			case anyResource && len(s.Conditions) == 0 && !passRole:
+				w := writes(a)
+				switch {
+				case len(w) == 0:
+				case len(w) == 1 && w[0] == a:
+					ds.Finding(pos, "write-on-any-resource", "%s allows %s on every resource; name the resources or add a condition", name, a)
+				default:
+					ds.Finding(pos, "write-on-any-resource", "%s allows %s on every resource, which covers the writes %s; name the resources or add a condition", name, a, some(w))
+				}
 			}
 			if passRole {
 				for _, r := range s.Resources {

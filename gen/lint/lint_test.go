@@ -65,7 +65,7 @@ func TestWildcardsAndCase(t *testing.T) {
       - actions: ["iam:Pass*"]
         resources: ["arn:aws:iam::111122223333:role/*"]
 `)
-	for _, want := range []string{"allows s3:Put* on every resource; name the resources or add a condition [write-on-any-resource]", "allows iam:PassRole on arn:aws:iam::111122223333:role/*"} {
+	for _, want := range []string{"allows s3:Put* on every resource, which covers the writes s3:PutAccelerateConfiguration, ", "allows iam:PassRole on arn:aws:iam::111122223333:role/*"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("want %q among:\n%s", want, got)
 		}
@@ -80,5 +80,78 @@ func TestWildcardsAndCase(t *testing.T) {
 func TestPresetStatementsAreNotFindings(t *testing.T) {
 	if got := findings(t, base+"serviceAccounts:\n  - namespace: a\n    name: b\n    presets: [gateway-api-controller]\n"); got != "" {
 		t.Errorf("built-in presets' statements are not the user's to fix, got:\n%s", got)
+	}
+}
+
+// TestReadsAreNotWrites: the access level in the Service Authorization
+// Reference says what writes, not the verb: logs:FilterLogEvents and
+// ecr:BatchCheckLayerAvailability read; kms:Decrypt writes.
+func TestReadsAreNotWrites(t *testing.T) {
+	got := findings(t, base+`serviceAccounts:
+  - namespace: a
+    name: b
+    policy:
+      - actions: [logs:FilterLogEvents, ecr:BatchCheckLayerAvailability, sts:GetCallerIdentity, kms:Decrypt, sqs:DeleteMessage]
+        resources: ['*']
+`)
+	for _, read := range []string{"FilterLogEvents", "BatchCheckLayerAvailability", "GetCallerIdentity"} {
+		if strings.Contains(got, read) {
+			t.Errorf("%s reads, but is reported:\n%s", read, got)
+		}
+	}
+	for _, write := range []string{"allows kms:Decrypt on every resource", "allows sqs:DeleteMessage on every resource"} {
+		if !strings.Contains(got, write) {
+			t.Errorf("want %q among:\n%s", write, got)
+		}
+	}
+}
+
+// TestAccountRules: administrator-class policies on a pod role, session
+// tags read by a role that gets none, and policies of another account.
+func TestAccountRules(t *testing.T) {
+	spec := strings.Replace(base, "region: eu-west-1", "region: eu-west-1\n  accountId: \"111122223333\"", 1)
+	spec = strings.Replace(spec, "  cni: none\n", "  cni: none\n  additionalPolicyArns: [\"arn:aws:iam::444455556666:policy/node-extras\", \"arn:aws:iam::111122223333:policy/ok\"]\n", 1)
+	got := findings(t, spec+`irsa: {}
+serviceAccounts:
+  - namespace: a
+    name: b
+    managedPolicyArns: ["arn:${partition}:iam::aws:policy/AdministratorAccess", "arn:${partition}:iam::${account}:policy/mine"]
+    permissionsBoundary: "arn:aws:iam::999988887777:policy/boundary"
+  - namespace: a
+    name: irsa
+    mechanism: irsa
+    policy:
+      - actions: [s3:GetObject]
+        resources: ["arn:${partition}:s3:::b/${aws:PrincipalTag/kubernetes-namespace}/*"]
+  - namespace: a
+    name: untagged
+    trust: account
+    sessionTags: false
+    policy:
+      - actions: [s3:GetObject]
+        resources: ["arn:${partition}:s3:::b/*"]
+        condition:
+          StringEquals: {aws:PrincipalTag/eks-cluster-name: prod}
+  - namespace: a
+    name: tagged
+    policy:
+      - actions: [s3:GetObject]
+        resources: ["arn:${partition}:s3:::b/${aws:PrincipalTag/kubernetes-namespace}/*"]
+`)
+	for _, want := range []string{
+		`s.yaml:9:26: warning: the node role: the managed policy arn:aws:iam::444455556666:policy/node-extras is in account 444455556666`,
+		`s.yaml:14:25: warning: ServiceAccount a/b has the managed policy AdministratorAccess, which lets every pod of the ServiceAccount take over the account`,
+		`s.yaml:15:26: warning: ServiceAccount a/b: the permissions boundary arn:aws:iam::999988887777:policy/boundary is in account 999988887777`,
+		`s.yaml:21:21: warning: ServiceAccount a/irsa uses aws:PrincipalTag/kubernetes-namespace, but an IRSA role gets no Pod Identity session tags`,
+		`s.yaml:30:26: warning: ServiceAccount a/untagged uses aws:PrincipalTag/eks-cluster-name, but the association has sessionTags: false`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("want %q among:\n%s", want, got)
+		}
+	}
+	for _, not := range []string{"policy/ok", "policy/mine", "a/tagged"} {
+		if strings.Contains(got, not) {
+			t.Errorf("%s is right, but reported:\n%s", not, got)
+		}
 	}
 }

@@ -1,0 +1,88 @@
+package lint
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/eksiam/eksiam/schema"
+)
+
+// adminPolicyRE matches AWS's administrator-class managed policies: full
+// access to everything, or to IAM (which is the same in two steps).
+var adminPolicyRE = regexp.MustCompile(`^arn:[^:]*:iam::aws:policy/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$`)
+
+// adminPolicies reports administrator-class managed policies on a pod
+// role: any pod of the ServiceAccount could then run the account.
+func adminPolicies(ds *schema.Diagnostics, who string, arns []schema.Str) {
+	for _, a := range arns {
+		value := strings.ReplaceAll(a.Value, "${partition}", "aws")
+		if m := adminPolicyRE.FindStringSubmatch(value); m != nil {
+			ds.Finding(a.Pos, "admin-policy", "%s has the managed policy %s, which lets every pod of the ServiceAccount take over the account; grant what the workload needs", who, m[1])
+		}
+	}
+}
+
+// sessionTagRE matches the session tags EKS Pod Identity sets
+// (kubernetes-namespace, kubernetes-service-account, kubernetes-pod-name,
+// kubernetes-pod-uid, eks-cluster-arn, eks-cluster-name) where a policy
+// reads them: as ${aws:PrincipalTag/...} or the condition key
+// aws:PrincipalTag/....
+var sessionTagRE = regexp.MustCompile(`(?i)aws:PrincipalTag/(kubernetes-[a-z-]+|eks-cluster-[a-z-]+)`)
+
+// sessionTagVariables reports policies that read Pod Identity session tags
+// on a role that gets none: an IRSA role, or an association with
+// sessionTags: false. The tag is then absent, so a condition on it never
+// matches and a variable of it matches nothing: the statement grants
+// nothing (or, in a Deny, denies nothing).
+func sessionTagVariables(ds *schema.Diagnostics, who string, sa schema.ServiceAccount) {
+	if sa.UsesPodIdentity() && sa.SessionTags.Value && sa.Mechanism.Value != schema.MechanismBoth {
+		return
+	}
+	why := "an IRSA role gets no Pod Identity session tags"
+	switch {
+	case sa.Mechanism.Value == schema.MechanismBoth:
+		why = "with mechanism: both, pods that come through IRSA get no Pod Identity session tags"
+	case sa.UsesPodIdentity():
+		why = "the association has sessionTags: false"
+	}
+	check := func(s schema.Str) {
+		if m := sessionTagRE.FindString(s.Value); m != "" {
+			ds.Finding(s.Pos, "session-tag-variable", "%s uses %s, but %s, so the statement matches nothing", who, m, why)
+		}
+	}
+	for _, st := range sa.Policy {
+		for _, r := range st.Resources {
+			check(r)
+		}
+		for _, r := range st.NotResources {
+			check(r)
+		}
+		for _, c := range st.Conditions {
+			check(c.Key)
+			for _, v := range c.Values {
+				check(v)
+			}
+		}
+	}
+}
+
+// accountRE finds the account field of an IAM ARN.
+var accountRE = regexp.MustCompile(`^arn:[^:]*:iam::([^:]*):`)
+
+// foreignAccount reports managed policy and boundary ARNs in an account
+// other than AWS's own (aws), the deploying one (${account}) and the
+// spec's cluster.accountId: IAM attaches only policies of the role's own
+// account or AWS's, and the error comes at apply time.
+func foreignAccount(ds *schema.Diagnostics, who string, spec *schema.Spec, arns []schema.Str, what string) {
+	for _, a := range arns {
+		m := accountRE.FindStringSubmatch(a.Value)
+		if m == nil {
+			continue
+		}
+		switch acct := m[1]; {
+		case acct == "aws", acct == "${account}", acct == spec.Cluster.AccountID.Value:
+		default:
+			ds.Finding(a.Pos, "foreign-account-arn", "%s: the %s %s is in account %s, but a role can use only its own account's policies and AWS's; write ${account}, or the account in cluster.accountId", who, what, a.Value, acct)
+		}
+	}
+}
