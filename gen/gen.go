@@ -50,6 +50,10 @@ func ParseFormats(s string) ([]string, error) {
 type Options struct {
 	// Formats to render; nil means the spec's formats.
 	Formats []string
+	// ChecksOnly runs the checks (the model's, the formats') but renders
+	// nothing: for a spec that loaded with errors, so that one run reports
+	// every problem, while nothing is written.
+	ChecksOnly bool
 }
 
 // Generate builds the model of a loaded spec and renders the asked formats
@@ -61,7 +65,7 @@ func Generate(spec *schema.Spec, opts Options) ([]iam.File, *iam.Model, schema.D
 	}
 	m, diags := iam.Build(spec)
 	diags = append(diags, checkFormats(m, formats)...)
-	if diags.HasErrors() {
+	if diags.HasErrors() || opts.ChecksOnly {
 		return nil, m, diags.Sorted()
 	}
 	var files []iam.File
@@ -94,7 +98,10 @@ func Generate(spec *schema.Spec, opts Options) ([]iam.File, *iam.Model, schema.D
 // errors, the lint findings, and, as findings of the rule format-limit,
 // what one of the output formats could not carry (generate makes those
 // errors for the formats it is asked for).
-func Validate(spec *schema.Spec) (*iam.Model, schema.Diagnostics) {
+//
+// loadFailed says the spec loaded with errors: the checks then run on what
+// loaded, but nothing is rendered (no template size to note).
+func Validate(spec *schema.Spec, loadFailed bool) (*iam.Model, schema.Diagnostics) {
 	m, diags := iam.Build(spec)
 	if diags.HasErrors() {
 		return m, diags
@@ -104,7 +111,7 @@ func Validate(spec *schema.Spec) (*iam.Model, schema.Diagnostics) {
 		d.Severity, d.Rule = schema.Warning, "format-limit"
 		diags = append(diags, d)
 	}
-	if spec.HasFormat(CloudFormation) {
+	if spec.HasFormat(CloudFormation) && !loadFailed {
 		diags = append(diags, cloudFormationSize(m, spec.File)...)
 	}
 	if r := m.NodeRole; r != nil && r.InstanceProfile && spec.HasFormat(Eksctl) {

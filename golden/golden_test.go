@@ -383,7 +383,7 @@ func TestValidateStrict(t *testing.T) {
 		if diags.HasErrors() || strings.HasPrefix(dir, "invalid-") {
 			continue
 		}
-		_, diags = gen.Validate(spec)
+		_, diags = gen.Validate(spec, false)
 		for _, d := range diags {
 			if d.Severity != schema.Note && d.Rule != strictWarnings[dir] {
 				t.Errorf("%s: %s", dir, d)

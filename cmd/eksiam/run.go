@@ -147,20 +147,21 @@ func readSpec(path string) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, schema.MaxSpecBytes+1))
 }
 
-// loadSpec reads and validates a spec file. It returns nil after printing
-// the diagnostics when the spec has errors.
-func loadSpec(path string, stderr io.Writer) *schema.Spec {
+// loadSpec reads and validates a spec file. It returns the spec with the
+// loader's diagnostics, or nil (having said why) when the file could not
+// be read or is not YAML. A spec with errors is still returned, so that
+// the model's and the formats' checks can report theirs in the same run.
+func loadSpec(path string, stderr io.Writer) (*schema.Spec, schema.Diagnostics) {
 	data, err := readSpec(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "eksiam: reading the spec: %v\n", err)
-		return nil
+		return nil, nil
 	}
 	spec, diags := schema.Load(path, data)
-	printDiagnostics(stderr, diags)
-	if diags.HasErrors() {
-		return nil
+	if spec == nil {
+		printDiagnostics(stderr, diags)
 	}
-	return spec
+	return spec, diags
 }
 
 // generateFlags are the flags of eksiam generate.
@@ -203,14 +204,15 @@ func runGenerate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return usageError(stderr, fs, "%v", err)
 		}
 	}
-	spec := loadSpec(f.spec, stderr)
+	spec, diags := loadSpec(f.spec, stderr)
 	if spec == nil {
 		return exitFailure
 	}
 	if formats == nil {
 		formats = spec.Formats
 	}
-	files, _, diags := gen.Generate(spec, gen.Options{Formats: formats})
+	files, _, more := gen.Generate(spec, gen.Options{Formats: formats, ChecksOnly: diags.HasErrors()})
+	diags = append(diags, more...)
 	printDiagnostics(stderr, diags)
 	if diags.HasErrors() {
 		return exitFailure

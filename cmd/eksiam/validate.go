@@ -49,8 +49,9 @@ func runValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	s, diags := schema.Load(spec, data)
-	if !diags.HasErrors() {
-		_, more := gen.Validate(s)
+	if s != nil {
+		// On whatever loaded, errors or not: every problem in one run.
+		_, more := gen.Validate(s, diags.HasErrors())
 		diags = append(diags, more...)
 	}
 	diags = diags.Sorted()
