@@ -94,8 +94,15 @@ func Build(spec *schema.Spec) (*Model, schema.Diagnostics) {
 	if spec.NodeRole.CNI.Value == schema.CNISeparateRole {
 		b.m.PodRoles = append(b.m.PodRoles, b.cniRole())
 	}
+	seen := map[string]bool{}
 	for i := range spec.ServiceAccounts {
-		b.m.PodRoles = append(b.m.PodRoles, b.podRole(&spec.ServiceAccounts[i]))
+		// A ServiceAccount listed twice is the loader's error; building
+		// it twice would only repeat that as clashes.
+		sa := &spec.ServiceAccounts[i]
+		if key := sa.Namespace.Value + "/" + sa.Name.Value; !seen[key] {
+			seen[key] = true
+			b.m.PodRoles = append(b.m.PodRoles, b.podRole(sa))
+		}
 	}
 	// Sorted at the spec→model boundary: every later step and every emitter
 	// walks roles in this order.
