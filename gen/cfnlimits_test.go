@@ -62,20 +62,35 @@ func TestCloudFormationWithinLimits(t *testing.T) {
 		if roles != n+1 {
 			t.Errorf("N=%d: %d roles in the templates, want %d", n, roles, n+1)
 		}
-		if nested := len(files) > 1; nested != (n >= 1000) {
-			t.Errorf("N=%d: %d files; one template until the limits, nested stacks past them", n, len(files))
+		if nested := len(files) > 1; nested != (n > 100) {
+			t.Errorf("N=%d: %d files; nested stacks exactly when the spec asks for them", n, len(files))
 		}
 	}
 }
 
+// TestPastTheLimitsNeedsNestedStacks: without cloudformation.nestedStacks a
+// spec past one template's limits is an error that says what to do, never
+// a silent switch of layout, which would move every pod role.
+func TestPastTheLimitsNeedsNestedStacks(t *testing.T) {
+	src := strings.Replace(string(benchspec.Spec(250)), "cloudformation:\n  nestedStacks: true\n", "", 1)
+	spec, diags := schema.Load("spec.yaml", []byte(src))
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	_, _, diags = Generate(spec, Options{Formats: []string{CloudFormation}})
+	if want := "set cloudformation.nestedStacks: true in the spec"; !strings.Contains(diags.Error(), want) {
+		t.Errorf("want an error saying %q, got:\n%s", want, diags.Error())
+	}
+}
+
 // TestNestedStacksAreStable adds and removes ServiceAccounts of a spec
-// laid out in nested stacks: no other role may change its stack, nor its
-// stack's file change but for the roles added or removed.
+// laid out in nested stacks, across the size where one template would no
+// longer hold them: no other role may change its stack.
 func TestNestedStacksAreStable(t *testing.T) {
 	spec := func(skip, extra int) []byte {
 		var b strings.Builder
-		b.WriteString("version: 1\nproject: shop\nenvironment: prod\ncluster:\n  region: eu-west-1\n  accountId: \"111122223333\"\nserviceAccounts:\n")
-		for i := range 260 {
+		b.WriteString("version: 1\nproject: shop\nenvironment: prod\ncloudformation: {nestedStacks: true}\ncluster:\n  region: eu-west-1\n  accountId: \"111122223333\"\nserviceAccounts:\n")
+		for i := range 190 {
 			if i != skip {
 				fmt.Fprintf(&b, "  - {namespace: ns-%d, name: sa-%d, managedPolicyArns: [\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]}\n", i%7, i)
 			}
@@ -109,7 +124,9 @@ func TestNestedStacksAreStable(t *testing.T) {
 	if len(base) < 2 || len(cloudFormationFiles(t, spec(-1, 0))) < 2 {
 		t.Fatal("the spec does not need nested stacks; the test checks nothing")
 	}
-	for name, variant := range map[string][]byte{"one removed": spec(42, 0), "three added": spec(-1, 3)} {
+	// From 190 to 200 ServiceAccounts and back crosses one template's
+	// limits: nothing moves.
+	for name, variant := range map[string][]byte{"one removed": spec(42, 0), "ten added": spec(-1, 10)} {
 		got := stackOf(cloudFormationFiles(t, variant))
 		for id, path := range base {
 			if p, ok := got[id]; ok && p != path {

@@ -82,7 +82,7 @@ func Generate(spec *schema.Spec, opts Options) ([]iam.File, *iam.Model, schema.D
 		}
 		var limit *cloudformation.LimitError
 		if errors.As(err, &limit) {
-			diags.Errorf(schema.Pos{File: spec.File}, "%v", err)
+			diags.Errorf(schema.Pos{}, "%v", err)
 			return nil, m, diags
 		}
 		if err != nil {
@@ -112,7 +112,7 @@ func Validate(spec *schema.Spec, loadFailed bool) (*iam.Model, schema.Diagnostic
 		diags = append(diags, d)
 	}
 	if spec.HasFormat(CloudFormation) && !loadFailed {
-		diags = append(diags, cloudFormationSize(m, spec.File)...)
+		diags = append(diags, cloudFormationSize(m)...)
 	}
 	if r := m.NodeRole; r != nil && r.InstanceProfile && spec.HasFormat(Eksctl) {
 		diags.Notef(m.PosOf(r), "eksctl-node-role", "eksctl creates one role per managed node group and has no standalone node role: the node role and instance profile for self-managed nodes and Karpenter are only in the Terraform and CloudFormation outputs")
@@ -120,28 +120,34 @@ func Validate(spec *schema.Spec, loadFailed bool) (*iam.Model, schema.Diagnostic
 	return m, diags.Sorted()
 }
 
-// cloudFormationSize notes how the CloudFormation output must be deployed
-// when a plain aws cloudformation deploy cannot take it: a template past
-// the 51,200 bytes it sends inline, or a root template with nested stacks.
-// Past CloudFormation's hard limits it is an error, as in generate.
-func cloudFormationSize(m *iam.Model, file string) schema.Diagnostics {
+// cloudFormationSize reviews the CloudFormation output's size: past one
+// template's limits without cloudformation.nestedStacks it is a finding
+// (generate makes it an error); near them, a note to choose nested stacks
+// while the spec is small; past the 51,200 bytes aws cloudformation deploy
+// sends inline, or in nested stacks, a note on how to deploy it. These are
+// about the output as a whole, so they carry no position.
+func cloudFormationSize(m *iam.Model) schema.Diagnostics {
 	var diags schema.Diagnostics
-	pos := schema.Pos{File: file}
 	files, err := cloudformation.Emit(m)
 	var limit *cloudformation.LimitError
 	switch {
 	case errors.As(err, &limit):
-		diags.Errorf(pos, "%v", err)
-		return diags
+		diags.Finding(schema.Pos{}, "format-limit", "%v", err)
 	case err != nil:
-		diags.Errorf(pos, "internal error: %v", err)
-		return diags
-	case len(files) > 1:
-		diags.Notef(pos, "template-size", "the CloudFormation output passes one template's limits, so %s is a root template with %d nested stacks: deploy it with aws cloudformation package, then aws cloudformation deploy (README)",
+		diags.Errorf(schema.Pos{}, "internal error: %v", err)
+	case m.NestedStacks:
+		diags.Notef(schema.Pos{}, "template-size", "%s is a root template with %d nested stacks: deploy it with aws cloudformation package, then aws cloudformation deploy (README)",
 			cloudformation.Path, len(files)-1)
-	case len(files[0].Data) > cloudformation.MaxInlineBytes:
-		diags.Notef(pos, "template-size", "%s is %d bytes, more than the %d that aws cloudformation deploy sends inline: deploy it with --s3-bucket (README)",
-			cloudformation.Path, len(files[0].Data), cloudformation.MaxInlineBytes)
+	default:
+		data := files[0].Data
+		if u := cloudformation.Usage(data); u >= 0.8 {
+			diags.Notef(schema.Pos{}, "template-size", "%s uses %.0f%% of one template's limits; set cloudformation.nestedStacks: true while the spec is small, since the switch moves every pod role to a nested stack once (README)",
+				cloudformation.Path, 100*u)
+		}
+		if len(data) > cloudformation.MaxInlineBytes {
+			diags.Notef(schema.Pos{}, "template-size", "%s is %d bytes, more than the %d that aws cloudformation deploy sends inline: deploy it with --s3-bucket (README)",
+				cloudformation.Path, len(data), cloudformation.MaxInlineBytes)
+		}
 	}
 	return diags
 }
@@ -175,6 +181,9 @@ func checkEksctl(m *iam.Model) schema.Diagnostics {
 		r.WalkPermissions(func(e iam.Expr) { needsAccount = needsAccount || e.HasRef(iam.RefAccount) })
 		if needsAccount && m.Cluster.AccountID == "" {
 			diags.Errorf(pos, "%s uses ${account}, which eksctl output must write as a value: set cluster.accountId, or leave eksctl out with formats: [terraform, cloudformation] in the spec (or --format terraform,cloudformation)", r.Who())
+		}
+		if a := r.Association; a != nil && a.TargetRoleARN != nil && m.Cluster.Partition != "aws" {
+			diags.Errorf(pos, "%s has a targetRoleArn in the %s partition, and eksctl takes only target role ARNs that start with arn:aws:iam::; leave eksctl out with formats: [terraform, cloudformation] in the spec (or --format terraform,cloudformation)", r.Who(), m.Cluster.Partition)
 		}
 		if r.Mechanism == "both" {
 			diags.Errorf(pos, "%s uses mechanism: both, which eksctl cannot express (one role trusted by Pod Identity and IRSA); leave eksctl out with formats: [terraform, cloudformation] in the spec (or --format terraform,cloudformation)", r.Who())

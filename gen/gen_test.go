@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/eksiam/eksiam/gen/internal/yamlnode"
@@ -102,5 +103,34 @@ func TestPlanReadsOnlyTheFirstLineOfOtherFiles(t *testing.T) {
 	}
 	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
 		t.Errorf("planning allocated %d bytes for a 1 GiB file of the user's", n)
+	}
+}
+
+// TestEksctlTargetRoleOutsideAWSPartition: eksctl's validator takes only
+// target role ARNs of the aws partition, so an aws-cn one is refused with
+// what to do, not written for eksctl to reject.
+func TestEksctlTargetRoleOutsideAWSPartition(t *testing.T) {
+	spec, diags := schema.Load("spec.yaml", []byte(`version: 1
+project: shop
+environment: prod
+cluster:
+  region: cn-north-1
+  accountId: "111122223333"
+serviceAccounts:
+  - namespace: a
+    name: b
+    trust: account
+    sessionTags: false
+    targetRoleArn: "arn:aws-cn:iam::444455556666:role/target"
+`))
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	_, _, diags = Generate(spec, Options{})
+	if want := "spec.yaml:8:5: ServiceAccount a/b has a targetRoleArn in the aws-cn partition, and eksctl takes only target role ARNs that start with arn:aws:iam::"; !strings.Contains(diags.Error(), want) {
+		t.Errorf("want %q, got:\n%s", want, diags.Error())
+	}
+	if _, _, diags = Generate(spec, Options{Formats: []string{Terraform, CloudFormation}}); diags.HasErrors() {
+		t.Errorf("without eksctl the spec generates, got:\n%s", diags.Error())
 	}
 }

@@ -42,7 +42,19 @@ func makePlan(dir string, formats []string, files []iam.File) (*plan, error) {
 	}
 	var folders []string
 	for _, format := range formats {
-		folders = append(append(folders, format), subfolders[format]...)
+		folders = append(folders, format)
+		for _, sub := range subfolders[format] {
+			// eksiam's subfolder must be a folder of its own: a link
+			// could lead writes and removals outside the output folder.
+			if info, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(sub))); err == nil && !info.IsDir() {
+				if slices.ContainsFunc(files, func(f iam.File) bool { return strings.HasPrefix(f.Path, sub+"/") }) {
+					return nil, fmt.Errorf("%s is not a folder (a link, or a file): eksiam writes into a folder of its own there; move it away",
+						filepath.Join(dir, filepath.FromSlash(sub)))
+				}
+				continue
+			}
+			folders = append(folders, sub)
+		}
 	}
 	for _, folder := range folders {
 		entries, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(folder)))

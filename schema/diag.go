@@ -61,7 +61,7 @@ type Diagnostic struct {
 
 func (d Diagnostic) String() string {
 	prefix := "eksiam"
-	if d.Pos.IsValid() || d.Pos.File != "" {
+	if d.Pos.IsValid() {
 		prefix = d.Pos.String()
 	}
 	msg := escapeControls(d.Message)

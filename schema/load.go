@@ -34,7 +34,7 @@ const (
 
 func loadWith(l *loader, name string, data []byte) (*Spec, Diagnostics) {
 	if len(data) > MaxSpecBytes {
-		l.diags.Errorf(Pos{File: name}, "the spec is larger than %d MiB, which is more than any spec needs; is it the right file?", MaxSpecBytes>>20)
+		l.diags.Errorf(Pos{File: name, Line: 1, Col: 1}, "the spec is larger than %d MiB, which is more than any spec needs; is it the right file?", MaxSpecBytes>>20)
 		return nil, l.diags.Sorted()
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -254,9 +254,16 @@ func (l *loader) boolean(what string, n *yaml.Node) Bool {
 		l.errorf(n, "%s must be true or false, not %s", what, describe(n))
 		return Bool{Pos: l.pos(n)}
 	}
-	// YAML 1.2 writes true as true, True or TRUE; go-yaml tags exactly
-	// those (and the three falses) !!bool.
-	return Bool{Value: strings.EqualFold(n.Value, "true"), Pos: l.pos(n), Set: true}
+	// YAML 1.2 writes true as true, True or TRUE, and false likewise;
+	// anything else tagged !!bool is refused rather than read as false.
+	switch n.Value {
+	case "true", "True", "TRUE":
+		return Bool{Value: true, Pos: l.pos(n), Set: true}
+	case "false", "False", "FALSE":
+		return Bool{Value: false, Pos: l.pos(n), Set: true}
+	}
+	l.errorf(n, "%s must be true or false, not %q", what, n.Value)
+	return Bool{Pos: l.pos(n)}
 }
 
 func (l *loader) integer(what string, n *yaml.Node) Int {
@@ -378,6 +385,14 @@ func (l *loader) spec(n *yaml.Node, s *Spec) {
 			if len(s.Formats) == 0 && !l.diags.HasErrors() {
 				l.errorf(v, "formats needs at least one of %s", strings.Join(FormatNames, ", "))
 			}
+		}},
+		{"cloudformation", func(k, v *yaml.Node) {
+			s.CloudFormation.Pos = l.pos(k)
+			l.mapping(v, "cloudformation", []field{
+				{"nestedStacks", func(_, v *yaml.Node) {
+					s.CloudFormation.NestedStacks = l.boolean("cloudformation.nestedStacks", v)
+				}},
+			})
 		}},
 		{"naming", func(_, v *yaml.Node) {
 			l.mapping(v, "naming", []field{

@@ -99,6 +99,8 @@ func TestErrors(t *testing.T) {
 			`has both actions and notActions`},
 		{"placeholder in condition key", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    policy:\n      - actions: [s3:GetObject]\n        resources: ['*']\n        condition:\n          StringEquals: {\"${project}/x\": a}\n",
 			`condition key "${project}/x" must be a plain key`},
+		{"nested placeholder", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    managedPolicyArns: [\"arn:${partition}:iam::aws:policy/${aws:a${region}}\"]\n",
+			`has a ${ inside ${...}: placeholders and IAM policy variables do not nest`},
 		{"unterminated placeholder", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    managedPolicyArns: [\"arn:${partition:iam::aws:policy/X\"]\n",
 			`unterminated ${`},
 		{"session policy needs session tags off", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    trust: account\n    sessionPolicy:\n      - actions: [s3:GetObject]\n        resources: ['*']\n",
@@ -250,7 +252,7 @@ func TestHostileInput(t *testing.T) {
 	}
 	bomb += "serviceAccounts: *k\n"
 	for name, tc := range map[string]struct{ src, want string }{
-		"too large":       {strings.Repeat("#", MaxSpecBytes+1), "s.yaml: the spec is larger than 16 MiB"},
+		"too large":       {strings.Repeat("#", MaxSpecBytes+1), "s.yaml:1:1: the spec is larger than 16 MiB"},
 		"alias bomb":      {bomb, "s.yaml:1:1: the spec expands to more than 2000000 YAML nodes through its aliases"},
 		"second document": {minimal + "---\nproject: other\n", "s.yaml:6:1: the spec holds a second YAML document"},
 		"a value tag":     {strings.Replace(minimal, "project: shop", "project: !Ref shop", 1), "s.yaml:2:10: YAML tags such as !Ref are not allowed"},

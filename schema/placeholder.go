@@ -34,6 +34,9 @@ func SplitPlaceholders(s string) ([]Segment, error) {
 			return nil, fmt.Errorf("unterminated ${ in %q: close it with }", s)
 		}
 		name := s[i+2 : i+end]
+		if strings.Contains(name, "${") {
+			return nil, fmt.Errorf("%q has a ${ inside ${...}: placeholders and IAM policy variables do not nest", s)
+		}
 		lit.WriteString(s[:i])
 		switch {
 		case strings.Contains(name, ":") || name == "*" || name == "?" || name == "$":

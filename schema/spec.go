@@ -52,6 +52,16 @@ type Spec struct {
 	Formats []string
 	// FormatsPos is where formats was written, when it was.
 	FormatsPos Pos
+	// CloudFormation holds the CloudFormation output's settings.
+	CloudFormation CloudFormationSettings
+}
+
+// CloudFormationSettings are the spec's cloudformation mapping.
+type CloudFormationSettings struct {
+	Pos Pos
+	// NestedStacks lays the pod roles out in nested stacks, whatever the
+	// spec's size: a choice made once, since switching moves every role.
+	NestedStacks Bool
 }
 
 // FormatNames are the output formats, in the order their folders are

@@ -77,10 +77,11 @@ func Build(spec *schema.Spec) (*Model, schema.Diagnostics) {
 			AccountID: c.AccountID.Value,
 			Version:   c.Version.Value,
 		},
-		Tags:       mergeTags(spec.Tags, nil),
-		ClusterPos: c.Pos,
-		IPFamily:   spec.NodeRole.IPFamily.Value,
-		PodRoles:   []*Role{},
+		Tags:         mergeTags(spec.Tags, nil),
+		ClusterPos:   c.Pos,
+		NestedStacks: spec.CloudFormation.NestedStacks.Value,
+		IPFamily:     spec.NodeRole.IPFamily.Value,
+		PodRoles:     []*Role{},
 	}
 	if spec.IRSA != nil {
 		b.m.IRSA = b.irsa(spec.IRSA)

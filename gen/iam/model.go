@@ -28,6 +28,9 @@ type Model struct {
 	// ClusterPos is where the spec's cluster mapping is, for diagnostics
 	// about the cluster as a whole.
 	ClusterPos schema.Pos `json:"-"`
+	// NestedStacks lays the CloudFormation output's pod roles out in
+	// nested stacks (cloudformation.nestedStacks).
+	NestedStacks bool `json:"nestedStacks,omitempty"`
 }
 
 // Cluster is the cluster the roles belong to, as the spec gives it.

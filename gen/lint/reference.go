@@ -18,9 +18,10 @@ const (
 )
 
 // RefStatement is a policy statement as the reference rules read it:
-// actions, resources and condition keys as written, placeholders and
-// policy variables included.
+// its effect, and actions, resources and condition keys as written,
+// placeholders and policy variables included.
 type RefStatement struct {
+	Effect                                             string
 	Actions, NotActions, Resources, NotResources, Keys []string
 }
 
@@ -53,8 +54,12 @@ func CheckReference(t *sar.Table, s RefStatement) []RefFinding {
 	}
 	expanded := make([][]*sar.Action, len(s.Actions))
 	everything := false // an action pattern that may cover any service
-	for field, patterns := range map[string][]string{"actions": s.Actions, "notActions": s.NotActions} {
-		for i, p := range patterns {
+	for _, list := range []struct {
+		field    string
+		patterns []string
+	}{{"actions", s.Actions}, {"notActions", s.NotActions}} {
+		field := list.field
+		for i, p := range list.patterns {
 			svc, _, hasColon := strings.Cut(p, ":")
 			if !hasColon || strings.ContainsAny(svc, "*?") {
 				if field == "actions" {
@@ -84,15 +89,25 @@ func CheckReference(t *sar.Table, s RefStatement) []RefFinding {
 			add(ruleUnknownAction, field, i, "%s %s%s %s", p, what, schema.Suggest(p, names), referenceRulesAbout)
 		}
 	}
+	nothing := "grants nothing"
+	if s.Effect == "Deny" {
+		nothing = "denies nothing"
+	}
 	if !everything && len(s.Resources) > 0 {
 		var all []*sar.Action
 		for _, acts := range expanded {
 			all = append(all, acts...)
 		}
-		if len(all) > 0 {
+		// A resource that fits none of the actions is reported where
+		// others fit some (a statement partly right); where none fits any,
+		// the actions' findings below say it once, with what would fit.
+		fit := slices.ContainsFunc(s.Resources, func(r string) bool {
+			return slices.ContainsFunc(all, func(a *sar.Action) bool { return a.MayApply(r) })
+		})
+		if len(all) > 0 && fit {
 			for i, r := range s.Resources {
 				if !slices.ContainsFunc(all, func(a *sar.Action) bool { return a.MayApply(r) }) {
-					add(ruleNeverMatches, "resources", i, "resource %s matches no resource type of the statement's actions, so it grants nothing %s", r, referenceRulesAbout)
+					add(ruleNeverMatches, "resources", i, "resource %s matches no resource type of the statement's actions, so it %s there %s", r, nothing, referenceRulesAbout)
 				}
 			}
 		}
@@ -120,7 +135,7 @@ func CheckReference(t *sar.Table, s RefStatement) []RefFinding {
 		if _, ok := t.KnownKey(k); ok {
 			continue
 		}
-		add(ruleUnknownKey, "keys", i, "condition key %s is no global key nor any service's%s %s", k, schema.Suggest(k, keyCandidates(t, k)), referenceRulesAbout)
+		add(ruleUnknownKey, "keys", i, "condition key %s is not a global condition key nor one of any service%s %s", k, schema.Suggest(k, keyCandidates(t, k)), referenceRulesAbout)
 	}
 	return out
 }
@@ -176,6 +191,7 @@ func reference(ds *schema.Diagnostics, who string, sts []schema.Statement) {
 		}
 		elems := map[string][]schema.Str{"actions": st.Actions, "notActions": st.NotActions, "resources": st.Resources, "keys": keys}
 		for _, f := range CheckReference(t, RefStatement{
+			Effect:  st.Effect.Value,
 			Actions: strs(st.Actions), NotActions: strs(st.NotActions), Resources: strs(st.Resources),
 			NotResources: strs(st.NotResources), Keys: strs(keys),
 		}) {
