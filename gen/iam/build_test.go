@@ -167,6 +167,39 @@ func TestShorten(t *testing.T) {
 	}
 }
 
+// TestShortenedNamesKeepTheServiceAccount: a name past 64 characters keeps
+// {namespace}-{serviceAccount} whole and cuts the part before it; three
+// roles once read ...-kube-system-<hash>, telling nothing apart.
+func TestShortenedNamesKeepTheServiceAccount(t *testing.T) {
+	m, diags := build(t, `version: 1
+project: enterprise-platform-services
+environment: production-east
+cluster:
+  region: us-east-1
+serviceAccounts:
+  - {namespace: kube-system, name: aws-load-balancer-controller}
+  - {namespace: kube-system, name: external-dns}
+  - {namespace: kube-system, name: cluster-autoscaler}
+`)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	for _, sa := range []string{"aws-load-balancer-controller", "external-dns", "cluster-autoscaler"} {
+		name := role(t, m, "kube-system", sa).Name.String()
+		if len(name) > 64 || !strings.HasSuffix(name, "-kube-system-"+sa) || !strings.HasPrefix(name, "ente") {
+			t.Errorf("%s: shortened to %q (%d characters)", sa, name, len(name))
+		}
+	}
+	// A tail too long to keep whole is shortened with the rest.
+	long := strings.Repeat("n", 63)
+	if got := ShortenKeeping("shop-prod-", long+"-"+long, 64); len(got) > 64 || got != Shorten("shop-prod-"+long+"-"+long, 64) {
+		t.Errorf("ShortenKeeping with a tail over budget = %q", got)
+	}
+	if got := ShortenKeeping("a-", "b", 64); got != "a-b" {
+		t.Errorf("a short name was changed: %q", got)
+	}
+}
+
 func TestIDs(t *testing.T) {
 	for _, c := range []struct{ ns, sa, snake, pascal string }{
 		{"orders", "orders-api", "orders__orders_api", "OrdersOrdersApi"},

@@ -16,10 +16,13 @@ var templateRE = regexp.MustCompile(`\{([^{}]*)\}`)
 // roleName renders a naming template. Project, environment, cluster and
 // region stay references, so that the generated code builds the name from
 // its variables; namespace and ServiceAccount are literal. A name longer
-// than IAM's 64 characters is shortened to a readable prefix and a hash of
-// the whole name, and is then literal.
+// than IAM's 64 characters is shortened, and is then literal: what comes
+// from {namespace} on ({namespace}-{serviceAccount}) stays whole, and the
+// part before it is cut and followed by a hash of the whole name, so that
+// the role still says whose it is (ShortenKeeping).
 func (b *builder) roleName(template, ns, sa string) (Expr, bool) {
 	var parts []Expr
+	tailStart := -1 // the part where {namespace} or {serviceAccount} begins
 	last := 0
 	matches, ok := b.templates[template]
 	if !ok {
@@ -40,10 +43,15 @@ func (b *builder) roleName(template, ns, sa string) (Expr, bool) {
 			parts = append(parts, Refer(RefCluster))
 		case "region":
 			parts = append(parts, Refer(RefRegion))
-		case "namespace":
-			parts = append(parts, Lit(ns))
-		case "serviceAccount":
-			parts = append(parts, Lit(sa))
+		case "namespace", "serviceAccount":
+			if tailStart < 0 {
+				tailStart = len(parts)
+			}
+			if template[m[2]:m[3]] == "namespace" {
+				parts = append(parts, Lit(ns))
+			} else {
+				parts = append(parts, Lit(sa))
+			}
 		}
 		last = m[1]
 	}
@@ -53,7 +61,35 @@ func (b *builder) roleName(template, ns, sa string) (Expr, bool) {
 	if len(full) <= MaxRoleName {
 		return name, false
 	}
+	if tailStart >= 0 {
+		head := Concat(parts[:tailStart]...).Resolve(b.m.Value)
+		return Lit(ShortenKeeping(head, full[len(head):], MaxRoleName)), true
+	}
 	return Lit(Shorten(full, MaxRoleName)), true
+}
+
+// minHead is the least of a name's head that ShortenKeeping keeps, so
+// that the project stays recognizable.
+const minHead = 4
+
+// ShortenKeeping fits head+tail into max characters keeping the tail
+// whole: the head is cut, and a hyphen and eight hex digits of the SHA-256
+// of the whole name come between it and the tail:
+// enterprise-platform-se-847f11db-ingestion-event-stream-processor. A tail
+// too long for that is shortened with the rest, as Shorten does.
+func ShortenKeeping(head, tail string, max int) string {
+	full := head + tail
+	if len(full) <= max {
+		return full
+	}
+	tail = strings.TrimLeft(tail, "-_.")
+	budget := max - len(tail) - 10 // "-" + 8 hex digits + "-"
+	if budget < minHead {
+		return Shorten(full, max)
+	}
+	sum := sha256.Sum256([]byte(full))
+	h := strings.TrimRight(head[:min(len(head), budget)], "-_.")
+	return h + "-" + hex.EncodeToString(sum[:4]) + "-" + tail
 }
 
 // Shorten fits name into max characters deterministically: a readable
