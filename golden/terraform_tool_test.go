@@ -24,7 +24,8 @@ import (
 
 // TestTerraformTool runs the real terraform on every valid case's module,
 // as a user would: terraform init -backend=false (offline, from a local
-// provider mirror), terraform validate, and terraform test with a
+// provider mirror), terraform fmt -check, terraform validate, and
+// terraform test with a
 // mock_provider "aws" that plans the module with its defaults. The test
 // file is written here: it asserts that every resource and policy
 // document is planned and that each of their arguments evaluates, in
@@ -79,6 +80,9 @@ func TestTerraformTool(t *testing.T) {
 						dir, providerConstraint(files["versions.tf"]))
 				}
 				t.Fatalf("terraform init:\n%s", out)
+			}
+			if out, err := terraform("fmt", "-check", "-diff"); err != nil {
+				t.Errorf("terraform fmt -check: the module is not as terraform fmt lays it out:\n%s", out)
 			}
 			if out, err := terraform("validate"); err != nil || strings.Contains(out, "Warning") {
 				t.Errorf("terraform validate:\n%s", out)

@@ -52,6 +52,10 @@ type Variable struct {
 	Pattern     string `json:"pattern"`
 	MaxLength   int    `json:"maxLength"`
 	Description string `json:"description"`
+	// SharedWith are the other variables of the role name that sets
+	// MaxLength: the characters that name has to spare are split evenly
+	// between them and this one.
+	SharedWith []Ref `json:"sharedWith,omitempty"`
 }
 
 // Tag is one resource tag.

@@ -254,6 +254,7 @@ func (b *builder) checkNames() {
 func (b *builder) variables() []Variable {
 	refs := []Ref{RefProject, RefEnvironment, RefCluster}
 	growth := map[Ref]int{}
+	shared := map[Ref][]Ref{} // the other variables in the name that sets the growth
 	for _, r := range b.m.Roles() {
 		if r.Shortened || r.Explicit {
 			continue
@@ -271,6 +272,12 @@ func (b *builder) variables() []Variable {
 		for _, p := range r.Name {
 			if g, ok := growth[p.Ref]; slices.Contains(refs, p.Ref) && (!ok || share < g) {
 				growth[p.Ref] = share
+				shared[p.Ref] = nil
+				for _, q := range r.Name {
+					if q.Ref != p.Ref && slices.Contains(refs, q.Ref) && !slices.Contains(shared[p.Ref], q.Ref) {
+						shared[p.Ref] = append(shared[p.Ref], q.Ref)
+					}
+				}
 			}
 		}
 	}
@@ -288,8 +295,9 @@ func (b *builder) variables() []Variable {
 			v.Pattern, v.MaxLength = `^[a-z0-9][a-z0-9-]*$`, 32
 			v.Description = "Environment name; part of the role names."
 		}
-		if g, ok := growth[ref]; ok {
-			v.MaxLength = min(v.MaxLength, len(v.Default)+g)
+		if g, ok := growth[ref]; ok && len(v.Default)+g < v.MaxLength {
+			v.MaxLength = len(v.Default) + g
+			v.SharedWith = shared[ref]
 		}
 		out = append(out, v)
 	}

@@ -62,6 +62,9 @@ func (e *emitter) role(body *hclwrite.Body, r *iam.Role) {
 	}
 	b.SetAttributeRaw("description", e.str(r.Description))
 	b.SetAttributeRaw("assume_role_policy", e.path("data", "aws_iam_policy_document", trustID, "json"))
+	// Policies attached outside this module (by hand, by another tool)
+	// would otherwise stop Terraform from deleting or replacing the role.
+	b.SetAttributeRaw("force_detach_policies", hclwrite.Tokens{e.ident("true")})
 	if r.MaxSessionDuration != 3600 {
 		b.SetAttributeValue("max_session_duration", cty.NumberIntVal(int64(r.MaxSessionDuration)))
 	}
@@ -177,12 +180,40 @@ func (e *emitter) outputChunks() []chunk {
 	for _, r := range e.m.Roles() {
 		out = append(out, func(e *emitter, body *hclwrite.Body) { e.outputs(body, r) })
 	}
+	if len(e.m.PodRoles) > 0 {
+		out = append(out, func(e *emitter, body *hclwrite.Body) { e.outputMaps(body) })
+	}
 	if len(out) == 0 {
 		out = append(out, func(e *emitter, body *hclwrite.Body) {
 			e.comment(body, "Nothing to output: the spec generates no roles.")
 		})
 	}
 	return out
+}
+
+// outputMaps writes the pod roles' ARNs and names, and the associations'
+// ids, as maps keyed by "namespace/serviceAccount", for modules that look
+// a ServiceAccount's role up by name.
+func (e *emitter) outputMaps(body *hclwrite.Body) {
+	output := func(name, description, typ, attr string, roles []*iam.Role) {
+		keys := make([]hclwrite.Tokens, len(roles))
+		values := make([]hclwrite.Tokens, len(roles))
+		for i, r := range roles {
+			keys[i] = e.str(r.Namespace + "/" + r.ServiceAccount)
+			values[i] = e.path(typ, r.ID, attr)
+		}
+		b := body.AppendNewBlock("output", []string{name}).Body()
+		b.SetAttributeRaw("description", e.str(description))
+		b.SetAttributeRaw("value", e.object(keys, values))
+	}
+	output("pod_role_arns", "ARNs of the pod roles, by namespace/serviceAccount.", "aws_iam_role", "arn", e.m.PodRoles)
+	body.AppendNewline()
+	output("pod_role_names", "Names of the pod roles, by namespace/serviceAccount.", "aws_iam_role", "name", e.m.PodRoles)
+	if assocs := e.m.Associations(); len(assocs) > 0 {
+		body.AppendNewline()
+		output("pod_identity_association_ids", "IDs of the EKS Pod Identity associations, by namespace/serviceAccount.",
+			"aws_eks_pod_identity_association", "association_id", assocs)
+	}
 }
 
 func (e *emitter) outputs(body *hclwrite.Body, r *iam.Role) {

@@ -169,6 +169,14 @@ func validationMessage(name string, v iam.Variable) string {
 	limit := fmt.Sprintf("at most %d characters", v.MaxLength)
 	if v.MaxLength < 32 || (v.Ref == iam.RefCluster && v.MaxLength < 100) {
 		limit += " so that the role names built from it stay within IAM's 64"
+		if len(v.SharedWith) > 0 {
+			var others []string
+			for _, r := range v.SharedWith {
+				others = append(others, strings.ReplaceAll(variableName(r), "_", " "))
+			}
+			limit += fmt.Sprintf(" (a name's spare characters are split evenly with the %s, each at most %d longer than its default)",
+				strings.Join(others, " and the "), v.MaxLength-len(v.Default))
+		}
 	}
 	return fmt.Sprintf("The %s must be %s, starting with a letter or digit, %s.", strings.ReplaceAll(name, "_", " "), what, limit)
 }

@@ -39,3 +39,27 @@ output "web__frontend_role_arn" {
   description = "ARN of the role for ServiceAccount web/frontend."
   value       = aws_iam_role.web__frontend.arn
 }
+
+output "pod_role_arns" {
+  description = "ARNs of the pod roles, by namespace/serviceAccount."
+  value = {
+    "kube-system/aws-node" = aws_iam_role.kube_system__aws_node.arn
+    "web/frontend"         = aws_iam_role.web__frontend.arn
+  }
+}
+
+output "pod_role_names" {
+  description = "Names of the pod roles, by namespace/serviceAccount."
+  value = {
+    "kube-system/aws-node" = aws_iam_role.kube_system__aws_node.name
+    "web/frontend"         = aws_iam_role.web__frontend.name
+  }
+}
+
+output "pod_identity_association_ids" {
+  description = "IDs of the EKS Pod Identity associations, by namespace/serviceAccount."
+  value = {
+    "kube-system/aws-node" = aws_eks_pod_identity_association.kube_system__aws_node.association_id
+    "web/frontend"         = aws_eks_pod_identity_association.web__frontend.association_id
+  }
+}

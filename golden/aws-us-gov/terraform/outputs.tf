@@ -39,3 +39,27 @@ output "records__archiver_role_arn" {
   description = "ARN of the role for ServiceAccount records/archiver."
   value       = aws_iam_role.records__archiver.arn
 }
+
+output "pod_role_arns" {
+  description = "ARNs of the pod roles, by namespace/serviceAccount."
+  value = {
+    "kube-system/aws-node" = aws_iam_role.kube_system__aws_node.arn
+    "records/archiver"     = aws_iam_role.records__archiver.arn
+  }
+}
+
+output "pod_role_names" {
+  description = "Names of the pod roles, by namespace/serviceAccount."
+  value = {
+    "kube-system/aws-node" = aws_iam_role.kube_system__aws_node.name
+    "records/archiver"     = aws_iam_role.records__archiver.name
+  }
+}
+
+output "pod_identity_association_ids" {
+  description = "IDs of the EKS Pod Identity associations, by namespace/serviceAccount."
+  value = {
+    "kube-system/aws-node" = aws_eks_pod_identity_association.kube_system__aws_node.association_id
+    "records/archiver"     = aws_eks_pod_identity_association.records__archiver.association_id
+  }
+}

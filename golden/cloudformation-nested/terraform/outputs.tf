@@ -49,3 +49,29 @@ output "reports__exporter_role_arn" {
   description = "ARN of the role for ServiceAccount reports/exporter."
   value       = aws_iam_role.reports__exporter.arn
 }
+
+output "pod_role_arns" {
+  description = "ARNs of the pod roles, by namespace/serviceAccount."
+  value = {
+    "legacy/batch"      = aws_iam_role.legacy__batch.arn
+    "orders/orders-api" = aws_iam_role.orders__orders_api.arn
+    "reports/exporter"  = aws_iam_role.reports__exporter.arn
+  }
+}
+
+output "pod_role_names" {
+  description = "Names of the pod roles, by namespace/serviceAccount."
+  value = {
+    "legacy/batch"      = aws_iam_role.legacy__batch.name
+    "orders/orders-api" = aws_iam_role.orders__orders_api.name
+    "reports/exporter"  = aws_iam_role.reports__exporter.name
+  }
+}
+
+output "pod_identity_association_ids" {
+  description = "IDs of the EKS Pod Identity associations, by namespace/serviceAccount."
+  value = {
+    "orders/orders-api" = aws_eks_pod_identity_association.orders__orders_api.association_id
+    "reports/exporter"  = aws_eks_pod_identity_association.reports__exporter.association_id
+  }
+}

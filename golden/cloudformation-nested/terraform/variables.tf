@@ -7,7 +7,7 @@ variable "project" {
 
   validation {
     condition     = can(regex("^[a-z0-9][a-z0-9-]*$", var.project)) && length(var.project) <= 22
-    error_message = "The project must be lowercase letters, digits and hyphens, starting with a letter or digit, at most 22 characters so that the role names built from it stay within IAM's 64."
+    error_message = "The project must be lowercase letters, digits and hyphens, starting with a letter or digit, at most 22 characters so that the role names built from it stay within IAM's 64 (a name's spare characters are split evenly with the environment, each at most 18 longer than its default)."
   }
 }
 
@@ -18,7 +18,7 @@ variable "environment" {
 
   validation {
     condition     = can(regex("^[a-z0-9][a-z0-9-]*$", var.environment)) && length(var.environment) <= 22
-    error_message = "The environment must be lowercase letters, digits and hyphens, starting with a letter or digit, at most 22 characters so that the role names built from it stay within IAM's 64."
+    error_message = "The environment must be lowercase letters, digits and hyphens, starting with a letter or digit, at most 22 characters so that the role names built from it stay within IAM's 64 (a name's spare characters are split evenly with the project, each at most 18 longer than its default)."
   }
 }
 

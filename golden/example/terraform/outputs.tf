@@ -59,3 +59,33 @@ output "reports__exporter_role_arn" {
   description = "ARN of the role for ServiceAccount reports/exporter."
   value       = aws_iam_role.reports__exporter.arn
 }
+
+output "pod_role_arns" {
+  description = "ARNs of the pod roles, by namespace/serviceAccount."
+  value = {
+    "kube-system/aws-node"     = aws_iam_role.kube_system__aws_node.arn
+    "orders/orders-api"        = aws_iam_role.orders__orders_api.arn
+    "payments/payments-worker" = aws_iam_role.payments__payments_worker.arn
+    "reports/exporter"         = aws_iam_role.reports__exporter.arn
+  }
+}
+
+output "pod_role_names" {
+  description = "Names of the pod roles, by namespace/serviceAccount."
+  value = {
+    "kube-system/aws-node"     = aws_iam_role.kube_system__aws_node.name
+    "orders/orders-api"        = aws_iam_role.orders__orders_api.name
+    "payments/payments-worker" = aws_iam_role.payments__payments_worker.name
+    "reports/exporter"         = aws_iam_role.reports__exporter.name
+  }
+}
+
+output "pod_identity_association_ids" {
+  description = "IDs of the EKS Pod Identity associations, by namespace/serviceAccount."
+  value = {
+    "kube-system/aws-node"     = aws_eks_pod_identity_association.kube_system__aws_node.association_id
+    "orders/orders-api"        = aws_eks_pod_identity_association.orders__orders_api.association_id
+    "payments/payments-worker" = aws_eks_pod_identity_association.payments__payments_worker.association_id
+    "reports/exporter"         = aws_eks_pod_identity_association.reports__exporter.association_id
+  }
+}

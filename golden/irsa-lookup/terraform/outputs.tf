@@ -49,3 +49,28 @@ output "web__frontend_role_arn" {
   description = "ARN of the role for ServiceAccount web/frontend."
   value       = aws_iam_role.web__frontend.arn
 }
+
+output "pod_role_arns" {
+  description = "ARNs of the pod roles, by namespace/serviceAccount."
+  value = {
+    "legacy/reporter"  = aws_iam_role.legacy__reporter.arn
+    "transcode/worker" = aws_iam_role.transcode__worker.arn
+    "web/frontend"     = aws_iam_role.web__frontend.arn
+  }
+}
+
+output "pod_role_names" {
+  description = "Names of the pod roles, by namespace/serviceAccount."
+  value = {
+    "legacy/reporter"  = aws_iam_role.legacy__reporter.name
+    "transcode/worker" = aws_iam_role.transcode__worker.name
+    "web/frontend"     = aws_iam_role.web__frontend.name
+  }
+}
+
+output "pod_identity_association_ids" {
+  description = "IDs of the EKS Pod Identity associations, by namespace/serviceAccount."
+  value = {
+    "web/frontend" = aws_eks_pod_identity_association.web__frontend.association_id
+  }
+}

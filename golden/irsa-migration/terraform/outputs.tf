@@ -39,3 +39,26 @@ output "checkout__legacy_batch_role_arn" {
   description = "ARN of the role for ServiceAccount checkout/legacy-batch. Annotate the ServiceAccount with eks.amazonaws.com/role-arn set to it."
   value       = aws_iam_role.checkout__legacy_batch.arn
 }
+
+output "pod_role_arns" {
+  description = "ARNs of the pod roles, by namespace/serviceAccount."
+  value = {
+    "checkout/api"          = aws_iam_role.checkout__api.arn
+    "checkout/legacy-batch" = aws_iam_role.checkout__legacy_batch.arn
+  }
+}
+
+output "pod_role_names" {
+  description = "Names of the pod roles, by namespace/serviceAccount."
+  value = {
+    "checkout/api"          = aws_iam_role.checkout__api.name
+    "checkout/legacy-batch" = aws_iam_role.checkout__legacy_batch.name
+  }
+}
+
+output "pod_identity_association_ids" {
+  description = "IDs of the EKS Pod Identity associations, by namespace/serviceAccount."
+  value = {
+    "checkout/api" = aws_eks_pod_identity_association.checkout__api.association_id
+  }
+}

@@ -29,3 +29,24 @@ output "data__loader_role_arn" {
   description = "ARN of the role for ServiceAccount data/loader."
   value       = aws_iam_role.data__loader.arn
 }
+
+output "pod_role_arns" {
+  description = "ARNs of the pod roles, by namespace/serviceAccount."
+  value = {
+    "data/loader" = aws_iam_role.data__loader.arn
+  }
+}
+
+output "pod_role_names" {
+  description = "Names of the pod roles, by namespace/serviceAccount."
+  value = {
+    "data/loader" = aws_iam_role.data__loader.name
+  }
+}
+
+output "pod_identity_association_ids" {
+  description = "IDs of the EKS Pod Identity associations, by namespace/serviceAccount."
+  value = {
+    "data/loader" = aws_eks_pod_identity_association.data__loader.association_id
+  }
+}

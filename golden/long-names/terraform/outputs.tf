@@ -49,3 +49,30 @@ output "ml__trainer_role_arn" {
   description = "ARN of the role for ServiceAccount ml/trainer."
   value       = aws_iam_role.ml__trainer.arn
 }
+
+output "pod_role_arns" {
+  description = "ARNs of the pod roles, by namespace/serviceAccount."
+  value = {
+    "a/b"                              = aws_iam_role.a__b.arn
+    "ingestion/event-stream-processor" = aws_iam_role.ingestion__event_stream_processor.arn
+    "ml/trainer"                       = aws_iam_role.ml__trainer.arn
+  }
+}
+
+output "pod_role_names" {
+  description = "Names of the pod roles, by namespace/serviceAccount."
+  value = {
+    "a/b"                              = aws_iam_role.a__b.name
+    "ingestion/event-stream-processor" = aws_iam_role.ingestion__event_stream_processor.name
+    "ml/trainer"                       = aws_iam_role.ml__trainer.name
+  }
+}
+
+output "pod_identity_association_ids" {
+  description = "IDs of the EKS Pod Identity associations, by namespace/serviceAccount."
+  value = {
+    "a/b"                              = aws_eks_pod_identity_association.a__b.association_id
+    "ingestion/event-stream-processor" = aws_eks_pod_identity_association.ingestion__event_stream_processor.association_id
+    "ml/trainer"                       = aws_eks_pod_identity_association.ml__trainer.association_id
+  }
+}

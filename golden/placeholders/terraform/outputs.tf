@@ -9,3 +9,24 @@ output "tools__home_dirs_role_arn" {
   description = "ARN of the role for ServiceAccount tools/home-dirs."
   value       = aws_iam_role.tools__home_dirs.arn
 }
+
+output "pod_role_arns" {
+  description = "ARNs of the pod roles, by namespace/serviceAccount."
+  value = {
+    "tools/home-dirs" = aws_iam_role.tools__home_dirs.arn
+  }
+}
+
+output "pod_role_names" {
+  description = "Names of the pod roles, by namespace/serviceAccount."
+  value = {
+    "tools/home-dirs" = aws_iam_role.tools__home_dirs.name
+  }
+}
+
+output "pod_identity_association_ids" {
+  description = "IDs of the EKS Pod Identity associations, by namespace/serviceAccount."
+  value = {
+    "tools/home-dirs" = aws_eks_pod_identity_association.tools__home_dirs.association_id
+  }
+}

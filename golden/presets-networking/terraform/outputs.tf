@@ -79,3 +79,39 @@ output "web__envoy_role_arn" {
   description = "ARN of the role for ServiceAccount web/envoy."
   value       = aws_iam_role.web__envoy.arn
 }
+
+output "pod_role_arns" {
+  description = "ARNs of the pod roles, by namespace/serviceAccount."
+  value = {
+    "appmesh-system/appmesh-controller"                        = aws_iam_role.appmesh_system__appmesh_controller.arn
+    "aws-application-networking-system/gateway-api-controller" = aws_iam_role.aws_application_networking_system__gateway_api_controller.arn
+    "kube-system/aws-load-balancer-controller"                 = aws_iam_role.kube_system__aws_load_balancer_controller.arn
+    "kube-system/aws-node"                                     = aws_iam_role.kube_system__aws_node.arn
+    "kube-system/tgb-controller"                               = aws_iam_role.kube_system__tgb_controller.arn
+    "web/envoy"                                                = aws_iam_role.web__envoy.arn
+  }
+}
+
+output "pod_role_names" {
+  description = "Names of the pod roles, by namespace/serviceAccount."
+  value = {
+    "appmesh-system/appmesh-controller"                        = aws_iam_role.appmesh_system__appmesh_controller.name
+    "aws-application-networking-system/gateway-api-controller" = aws_iam_role.aws_application_networking_system__gateway_api_controller.name
+    "kube-system/aws-load-balancer-controller"                 = aws_iam_role.kube_system__aws_load_balancer_controller.name
+    "kube-system/aws-node"                                     = aws_iam_role.kube_system__aws_node.name
+    "kube-system/tgb-controller"                               = aws_iam_role.kube_system__tgb_controller.name
+    "web/envoy"                                                = aws_iam_role.web__envoy.name
+  }
+}
+
+output "pod_identity_association_ids" {
+  description = "IDs of the EKS Pod Identity associations, by namespace/serviceAccount."
+  value = {
+    "appmesh-system/appmesh-controller"                        = aws_eks_pod_identity_association.appmesh_system__appmesh_controller.association_id
+    "aws-application-networking-system/gateway-api-controller" = aws_eks_pod_identity_association.aws_application_networking_system__gateway_api_controller.association_id
+    "kube-system/aws-load-balancer-controller"                 = aws_eks_pod_identity_association.kube_system__aws_load_balancer_controller.association_id
+    "kube-system/aws-node"                                     = aws_eks_pod_identity_association.kube_system__aws_node.association_id
+    "kube-system/tgb-controller"                               = aws_eks_pod_identity_association.kube_system__tgb_controller.association_id
+    "web/envoy"                                                = aws_eks_pod_identity_association.web__envoy.association_id
+  }
+}

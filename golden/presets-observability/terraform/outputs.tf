@@ -59,3 +59,33 @@ output "prometheus__amp_ingest_role_arn" {
   description = "ARN of the role for ServiceAccount prometheus/amp-ingest."
   value       = aws_iam_role.prometheus__amp_ingest.arn
 }
+
+output "pod_role_arns" {
+  description = "ARNs of the pod roles, by namespace/serviceAccount."
+  value = {
+    "amazon-cloudwatch/cloudwatch-agent" = aws_iam_role.amazon_cloudwatch__cloudwatch_agent.arn
+    "cert-manager/aws-privateca-issuer"  = aws_iam_role.cert_manager__aws_privateca_issuer.arn
+    "opentelemetry/adot-collector"       = aws_iam_role.opentelemetry__adot_collector.arn
+    "prometheus/amp-ingest"              = aws_iam_role.prometheus__amp_ingest.arn
+  }
+}
+
+output "pod_role_names" {
+  description = "Names of the pod roles, by namespace/serviceAccount."
+  value = {
+    "amazon-cloudwatch/cloudwatch-agent" = aws_iam_role.amazon_cloudwatch__cloudwatch_agent.name
+    "cert-manager/aws-privateca-issuer"  = aws_iam_role.cert_manager__aws_privateca_issuer.name
+    "opentelemetry/adot-collector"       = aws_iam_role.opentelemetry__adot_collector.name
+    "prometheus/amp-ingest"              = aws_iam_role.prometheus__amp_ingest.name
+  }
+}
+
+output "pod_identity_association_ids" {
+  description = "IDs of the EKS Pod Identity associations, by namespace/serviceAccount."
+  value = {
+    "amazon-cloudwatch/cloudwatch-agent" = aws_eks_pod_identity_association.amazon_cloudwatch__cloudwatch_agent.association_id
+    "cert-manager/aws-privateca-issuer"  = aws_eks_pod_identity_association.cert_manager__aws_privateca_issuer.association_id
+    "opentelemetry/adot-collector"       = aws_eks_pod_identity_association.opentelemetry__adot_collector.association_id
+    "prometheus/amp-ingest"              = aws_eks_pod_identity_association.prometheus__amp_ingest.association_id
+  }
+}

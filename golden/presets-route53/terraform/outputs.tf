@@ -49,3 +49,30 @@ output "external_dns__external_dns_role_arn" {
   description = "ARN of the role for ServiceAccount external-dns/external-dns."
   value       = aws_iam_role.external_dns__external_dns.arn
 }
+
+output "pod_role_arns" {
+  description = "ARNs of the pod roles, by namespace/serviceAccount."
+  value = {
+    "cert-manager/cert-manager" = aws_iam_role.cert_manager__cert_manager.arn
+    "dns/dns-and-certs"         = aws_iam_role.dns__dns_and_certs.arn
+    "external-dns/external-dns" = aws_iam_role.external_dns__external_dns.arn
+  }
+}
+
+output "pod_role_names" {
+  description = "Names of the pod roles, by namespace/serviceAccount."
+  value = {
+    "cert-manager/cert-manager" = aws_iam_role.cert_manager__cert_manager.name
+    "dns/dns-and-certs"         = aws_iam_role.dns__dns_and_certs.name
+    "external-dns/external-dns" = aws_iam_role.external_dns__external_dns.name
+  }
+}
+
+output "pod_identity_association_ids" {
+  description = "IDs of the EKS Pod Identity associations, by namespace/serviceAccount."
+  value = {
+    "cert-manager/cert-manager" = aws_eks_pod_identity_association.cert_manager__cert_manager.association_id
+    "dns/dns-and-certs"         = aws_eks_pod_identity_association.dns__dns_and_certs.association_id
+    "external-dns/external-dns" = aws_eks_pod_identity_association.external_dns__external_dns.association_id
+  }
+}

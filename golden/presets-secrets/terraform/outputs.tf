@@ -39,3 +39,27 @@ output "payments__api_role_arn" {
   description = "ARN of the role for ServiceAccount payments/api."
   value       = aws_iam_role.payments__api.arn
 }
+
+output "pod_role_arns" {
+  description = "ARNs of the pod roles, by namespace/serviceAccount."
+  value = {
+    "external-secrets/external-secrets" = aws_iam_role.external_secrets__external_secrets.arn
+    "payments/api"                      = aws_iam_role.payments__api.arn
+  }
+}
+
+output "pod_role_names" {
+  description = "Names of the pod roles, by namespace/serviceAccount."
+  value = {
+    "external-secrets/external-secrets" = aws_iam_role.external_secrets__external_secrets.name
+    "payments/api"                      = aws_iam_role.payments__api.name
+  }
+}
+
+output "pod_identity_association_ids" {
+  description = "IDs of the EKS Pod Identity associations, by namespace/serviceAccount."
+  value = {
+    "external-secrets/external-secrets" = aws_eks_pod_identity_association.external_secrets__external_secrets.association_id
+    "payments/api"                      = aws_eks_pod_identity_association.payments__api.association_id
+  }
+}

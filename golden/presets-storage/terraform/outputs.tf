@@ -69,3 +69,36 @@ output "velero__velero_role_arn" {
   description = "ARN of the role for ServiceAccount velero/velero."
   value       = aws_iam_role.velero__velero.arn
 }
+
+output "pod_role_arns" {
+  description = "ARNs of the pod roles, by namespace/serviceAccount."
+  value = {
+    "kube-system/ebs-csi-controller-sa" = aws_iam_role.kube_system__ebs_csi_controller_sa.arn
+    "kube-system/efs-csi-controller-sa" = aws_iam_role.kube_system__efs_csi_controller_sa.arn
+    "kube-system/fsx-csi-controller-sa" = aws_iam_role.kube_system__fsx_csi_controller_sa.arn
+    "kube-system/s3-csi-driver-sa"      = aws_iam_role.kube_system__s3_csi_driver_sa.arn
+    "velero/velero"                     = aws_iam_role.velero__velero.arn
+  }
+}
+
+output "pod_role_names" {
+  description = "Names of the pod roles, by namespace/serviceAccount."
+  value = {
+    "kube-system/ebs-csi-controller-sa" = aws_iam_role.kube_system__ebs_csi_controller_sa.name
+    "kube-system/efs-csi-controller-sa" = aws_iam_role.kube_system__efs_csi_controller_sa.name
+    "kube-system/fsx-csi-controller-sa" = aws_iam_role.kube_system__fsx_csi_controller_sa.name
+    "kube-system/s3-csi-driver-sa"      = aws_iam_role.kube_system__s3_csi_driver_sa.name
+    "velero/velero"                     = aws_iam_role.velero__velero.name
+  }
+}
+
+output "pod_identity_association_ids" {
+  description = "IDs of the EKS Pod Identity associations, by namespace/serviceAccount."
+  value = {
+    "kube-system/ebs-csi-controller-sa" = aws_eks_pod_identity_association.kube_system__ebs_csi_controller_sa.association_id
+    "kube-system/efs-csi-controller-sa" = aws_eks_pod_identity_association.kube_system__efs_csi_controller_sa.association_id
+    "kube-system/fsx-csi-controller-sa" = aws_eks_pod_identity_association.kube_system__fsx_csi_controller_sa.association_id
+    "kube-system/s3-csi-driver-sa"      = aws_eks_pod_identity_association.kube_system__s3_csi_driver_sa.association_id
+    "velero/velero"                     = aws_eks_pod_identity_association.velero__velero.association_id
+  }
+}

@@ -54,3 +54,30 @@ output "billing__ledger_sync_external_id" {
   description = "External ID the target role's trust policy should require as sts:ExternalId for ServiceAccount billing/ledger-sync."
   value       = aws_eks_pod_identity_association.billing__ledger_sync.external_id
 }
+
+output "pod_role_arns" {
+  description = "ARNs of the pod roles, by namespace/serviceAccount."
+  value = {
+    "analytics/reader"    = aws_iam_role.analytics__reader.arn
+    "billing/invoicer"    = aws_iam_role.billing__invoicer.arn
+    "billing/ledger-sync" = aws_iam_role.billing__ledger_sync.arn
+  }
+}
+
+output "pod_role_names" {
+  description = "Names of the pod roles, by namespace/serviceAccount."
+  value = {
+    "analytics/reader"    = aws_iam_role.analytics__reader.name
+    "billing/invoicer"    = aws_iam_role.billing__invoicer.name
+    "billing/ledger-sync" = aws_iam_role.billing__ledger_sync.name
+  }
+}
+
+output "pod_identity_association_ids" {
+  description = "IDs of the EKS Pod Identity associations, by namespace/serviceAccount."
+  value = {
+    "analytics/reader"    = aws_eks_pod_identity_association.analytics__reader.association_id
+    "billing/invoicer"    = aws_eks_pod_identity_association.billing__invoicer.association_id
+    "billing/ledger-sync" = aws_eks_pod_identity_association.billing__ledger_sync.association_id
+  }
+}

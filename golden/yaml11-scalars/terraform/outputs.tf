@@ -39,3 +39,27 @@ output "orders__orders_api_role_arn" {
   description = "ARN of the role for ServiceAccount orders/orders-api."
   value       = aws_iam_role.orders__orders_api.arn
 }
+
+output "pod_role_arns" {
+  description = "ARNs of the pod roles, by namespace/serviceAccount."
+  value = {
+    "kube-system/aws-node" = aws_iam_role.kube_system__aws_node.arn
+    "orders/orders-api"    = aws_iam_role.orders__orders_api.arn
+  }
+}
+
+output "pod_role_names" {
+  description = "Names of the pod roles, by namespace/serviceAccount."
+  value = {
+    "kube-system/aws-node" = aws_iam_role.kube_system__aws_node.name
+    "orders/orders-api"    = aws_iam_role.orders__orders_api.name
+  }
+}
+
+output "pod_identity_association_ids" {
+  description = "IDs of the EKS Pod Identity associations, by namespace/serviceAccount."
+  value = {
+    "kube-system/aws-node" = aws_eks_pod_identity_association.kube_system__aws_node.association_id
+    "orders/orders-api"    = aws_eks_pod_identity_association.orders__orders_api.association_id
+  }
+}
