@@ -63,8 +63,8 @@ func makePlan(dir string, formats []string, files []iam.File) (*plan, error) {
 		}
 		for _, e := range entries {
 			rel := folder + "/" + e.Name()
-			if e.IsDir() && slices.Contains(folders, rel) {
-				continue
+			if e.IsDir() && slices.Contains(folders, rel) || strings.HasSuffix(e.Name(), stagedExt) {
+				continue // a subfolder read on its own, or a staged file (see commit.go)
 			}
 			if !e.Type().IsRegular() {
 				if produced[rel] {
@@ -147,88 +147,6 @@ func (e *ConflictError) Error() string {
 	return b.String()
 }
 
-// Result says what Write did, by path relative to the output folder.
-type Result struct {
-	Written, Unchanged, Removed []string
-}
-
-// Write puts files into dir (SPEC §3 "Writing"): each changed file goes to
-// a temporary file in its own folder and is renamed over its target; owned
-// files of the given formats that are no longer produced are removed; no
-// other file is touched. A path held by a file eksiam does not own stops
-// everything before anything is written, unless force.
-func Write(dir string, formats []string, files []iam.File, force bool) (Result, error) {
-	p, err := makePlan(dir, formats, files)
-	if err != nil {
-		return Result{}, err
-	}
-	if len(p.conflicts) > 0 && !force {
-		return Result{}, &ConflictError{Dir: dir, Paths: p.conflicts}
-	}
-	var res Result
-	for _, f := range p.write {
-		if err := writeAtomic(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data); err != nil {
-			return res, err
-		}
-		res.Written = append(res.Written, f.Path)
-	}
-	for _, rel := range p.remove {
-		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(rel))); err != nil {
-			return res, fmt.Errorf("removing %s, which eksiam no longer generates: %w", rel, err)
-		}
-		res.Removed = append(res.Removed, rel)
-	}
-	// A subfolder of eksiam's that is left empty goes too; one that still
-	// holds anything stays.
-	for _, format := range formats {
-		for _, sub := range subfolders[format] {
-			if entries, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(sub))); err == nil && len(entries) == 0 {
-				os.Remove(filepath.Join(dir, filepath.FromSlash(sub)))
-			}
-		}
-	}
-	res.Unchanged = p.unchanged
-	return res, nil
-}
-
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", dir, err)
-	}
-	if info, err := os.Lstat(path); err == nil && info.IsDir() {
-		if err := os.Remove(path); err != nil {
-			return fmt.Errorf("replacing folder %s by a file: %w", path, err)
-		}
-	}
-	// A replaced file keeps its mode (the user may have made it
-	// read-only for others, or group-writable); a new one is 0644.
-	mode := os.FileMode(0o644)
-	if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() {
-		mode = info.Mode().Perm()
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
-}
-
 // Check compares the owned files in dir, and the files Write would
 // create, with files, and returns a unified diff per differing file
 // (--- a/PATH, +++ b/PATH, paths relative to dir); nil when none differs.
@@ -238,6 +156,10 @@ func Check(dir string, formats []string, files []iam.File) ([]byte, error) {
 	p, err := makePlan(dir, formats, files)
 	if err != nil {
 		return nil, err
+	}
+	var out bytes.Buffer
+	if interrupted(dir) {
+		fmt.Fprintf(&out, "# %s holds an interrupted eksiam run (%s): eksiam generate finishes it\n", dir, journalName)
 	}
 	type change struct {
 		path     string
@@ -251,7 +173,6 @@ func Check(dir string, formats []string, files []iam.File) ([]byte, error) {
 		changes = append(changes, change{rel, p.current[rel], nil})
 	}
 	slices.SortFunc(changes, func(a, b change) int { return strings.Compare(a.path, b.path) })
-	var out bytes.Buffer
 	for _, c := range changes {
 		d := diff.Diff("a/"+c.path, c.old, "b/"+c.path, c.new)
 		// Drop the leading "diff a/x b/x" line: the --- and +++ lines say it.
