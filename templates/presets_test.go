@@ -269,3 +269,36 @@ func TestREADMEListsPresets(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEListsEveryOption keeps README's presets table in step with
+// the presets: each has a row, and the row names each of its options.
+func TestREADMEListsEveryOption(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if name, ok := strings.CutPrefix(line, "| `"); ok {
+			if i := strings.Index(name, "`"); i > 0 {
+				rows[name[:i]] = line
+			}
+		}
+	}
+	ps, err := Presets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		row, ok := rows[p.Name]
+		if !ok {
+			t.Errorf("README's presets table has no row for %s", p.Name)
+			continue
+		}
+		for _, o := range p.Options {
+			if !strings.Contains(row, o.Name) {
+				t.Errorf("README's row for %s does not name its option %s", p.Name, o.Name)
+			}
+		}
+	}
+}
