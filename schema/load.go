@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+	yaml4 "go.yaml.in/yaml/v4"
 )
 
 // Load parses and validates a spec. name is the path shown in diagnostics.
@@ -37,6 +38,7 @@ func loadWith(l *loader, name string, data []byte) (*Spec, Diagnostics) {
 		l.diags.Errorf(Pos{File: name, Line: 1, Col: 1}, "the spec is larger than %d MiB, which is more than any spec needs; is it the right file?", MaxSpecBytes>>20)
 		return nil, l.diags.Sorted()
 	}
+	l.data = data
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
@@ -109,11 +111,34 @@ func (l *loader) tags(n *yaml.Node) {
 	}
 }
 
+// problem parses data with go-yaml v4 for the position of its syntax
+// error, or returns nil.
+func problem(data []byte) *yaml4.LoadError {
+	var n yaml4.Node
+	var le *yaml4.LoadError
+	if err := yaml4.Unmarshal(data, &n); errors.As(err, &le) {
+		return le
+	}
+	return nil
+}
+
 var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 
-// syntaxError turns a YAML parser error into a diagnostic at the line the
-// parser reports, column 1 when it reports none.
+// syntaxError turns a YAML parser error into a diagnostic at the line
+// and column of the problem, column 1 when the parser reports none.
+// go-yaml v3 reports only the line of the construct the problem is in
+// (the start of a flow sequence left open, say); its successor, v4, the
+// same parser, also reports where the problem itself is, and is asked
+// for that.
 func (l *loader) syntaxError(err error) {
+	if le := problem(l.data); le != nil && le.Mark.Line > 0 {
+		msg := le.Message
+		if le.ContextMsg != "" && le.ContextMark.Line > 0 {
+			msg += fmt.Sprintf(" (%s at line %d, column %d)", le.ContextMsg, le.ContextMark.Line, le.ContextMark.Column)
+		}
+		l.diags.Errorf(Pos{File: l.file, Line: le.Mark.Line, Col: max(le.Mark.Column, 1)}, "invalid YAML: %s", msg)
+		return
+	}
 	var te *yaml.TypeError
 	msg := err.Error()
 	if errors.As(err, &te) && len(te.Errors) > 0 {
@@ -131,6 +156,7 @@ func (l *loader) syntaxError(err error) {
 
 type loader struct {
 	file  string
+	data  []byte // the spec's text, for syntax errors' positions
 	diags Diagnostics
 	// keys, when set, is told every mapping's allowed keys, by the path of
 	// the mapping with list indices dropped (for the JSON Schema's test).

@@ -118,6 +118,7 @@ func TestErrors(t *testing.T) {
 		{"bad preset option value", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    presets: [external-dns]\n    presetOptions: {hostedZoneIds: [nope]}\n",
 			`"nope" does not look like a value of hostedZoneIds`},
 		{"not a mapping", "- a\n- b\n", `s.yaml:1:1: the spec must be a mapping`},
+		{"syntax error at the problem", "version: 1\nproject: [a\nenvironment: b\n", `s.yaml:3:12: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence at line 2, column 10)`},
 		{"tag keys ignore case", minimal + "tags:\n  Team: a\n  team: b\n", `s.yaml:8:3: tags: team is set twice, ignoring case as AWS does (first at line 7)`},
 		{"boundary is a policy", minimal + "nodeRole:\n  permissionsBoundary: \"arn:aws:iam::111122223333:role/x\"\n", `is not an IAM policy ARN`},
 		{"managed policy is a policy", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    managedPolicyArns: [\"arn:aws:s3:::bucket\"]\n", `is not an IAM policy ARN`},
