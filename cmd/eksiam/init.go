@@ -7,6 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -91,6 +94,9 @@ func runInit(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "eksiam: writing %s: %v\n", out, err)
 		return exitFailure
 	}
+	if from != "" {
+		oldNames(stdout, from, out, data, project, environment)
+	}
 	if diags.HasErrors() {
 		fmt.Fprintf(stdout, "wrote %s; fill in what the new environment needs before generating:\n", out)
 		printDiagnostics(stdout, diags)
@@ -98,6 +104,49 @@ func runInit(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "wrote %s; next: eksiam generate --spec %s --out iam\n", out, out)
 	return exitOK
+}
+
+// oldNames lists, with their positions in the copy, the places that still
+// name the source's project, environment or cluster where the copy's
+// differ: a bucket shop-prod-assets, a comment about production. Each is
+// the user's to decide; written ${project}-${environment}, an ARN follows
+// the environment by itself.
+func oldNames(stdout io.Writer, from, out string, data []byte, project, environment string) {
+	src, err := readSpec(from)
+	if err != nil {
+		return
+	}
+	old, _ := schema.Load(from, src)
+	if old == nil {
+		return
+	}
+	var names []string
+	for _, n := range []struct{ old, new string }{
+		{old.Environment.Value, environment}, {old.Project.Value, project}, {old.Cluster.Name.Value, project + "-" + environment},
+	} {
+		if n.old != "" && n.old != n.new && !slices.Contains(names, n.old) {
+			names = append(names, n.old)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	slices.SortFunc(names, func(a, b string) int { return len(b) - len(a) }) // shop-prod before prod
+	alts := make([]string, len(names))
+	for i, n := range names {
+		alts[i] = regexp.QuoteMeta(n)
+	}
+	re := regexp.MustCompile(`(?i)(^|[^A-Za-z0-9])(` + strings.Join(alts, "|") + `)($|[^A-Za-z0-9])`)
+	first := true
+	for i, line := range strings.Split(string(data), "\n") {
+		for _, m := range re.FindAllStringSubmatchIndex(line, -1) {
+			if first {
+				fmt.Fprintf(stdout, "%s still names %s in these places; change what should not carry over:\n", out, strings.Join(names, ", "))
+				first = false
+			}
+			fmt.Fprintf(stdout, "%s:%d:%d: %s\n", out, i+1, m[4]+1, strconv.Quote(strings.TrimSpace(line)))
+		}
+	}
 }
 
 // errReported is returned after the diagnostics were printed.
@@ -142,9 +191,31 @@ func copySpec(from, project, environment, region string, stdout, stderr io.Write
 				sa.RoleName.Value, sa.Namespace.Value, sa.Name.Value)
 		}
 	}
+	// Tag values that name the old project or environment name the new
+	// ones in the copy (environment: prod must not follow into staging).
+	retag := func(e editor, tags *yaml.Node) {
+		if tags == nil || tags.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i+1 < len(tags.Content); i += 2 {
+			switch v := tags.Content[i+1]; {
+			case v.Kind != yaml.ScalarNode:
+			case v.Value == old.Environment.Value && environment != old.Environment.Value:
+				e.set(tags, tags.Content[i].Value, environment)
+			case v.Value == old.Project.Value && project != old.Project.Value:
+				e.set(tags, tags.Content[i].Value, project)
+			}
+		}
+	}
 	edit := func(e editor) {
 		e.set(root, "project", project)
 		e.set(root, "environment", environment)
+		retag(e, get(root, "tags"))
+		if sas := get(root, "serviceAccounts"); sas != nil && sas.Kind == yaml.SequenceNode {
+			for _, sa := range sas.Content {
+				retag(e, get(sa, "tags"))
+			}
+		}
 		cluster := get(root, "cluster")
 		if renameCluster {
 			e.set(cluster, "name", project+"-"+environment)
