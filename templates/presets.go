@@ -62,7 +62,8 @@ type Option struct {
 // may hold {{option}}, which expands to one string per option value; with
 // Foreach, the statement repeats per value of that option and {{option}}
 // (also in condition keys) is the current value. When keeps the statement
-// only if an option has values ("opt") or a value ("opt=value").
+// only if each of its comma-separated clauses holds: an option has values
+// ("opt"), has a value ("opt=value"), or has none ("!opt").
 type Statement struct {
 	Sid          string
 	Effect       string
@@ -332,7 +333,11 @@ func (p *Preset) checkStatement(s Statement, sids map[string]bool) error {
 		}
 	}
 	known := func(name string) bool { _, ok := p.Option(name); return ok }
-	for _, ref := range []string{s.Foreach, strings.SplitN(s.When, "=", 2)[0]} {
+	refs := []string{s.Foreach}
+	for _, clause := range whenClauses(s.When) {
+		refs = append(refs, strings.TrimPrefix(strings.SplitN(clause, "=", 2)[0], "!"))
+	}
+	for _, ref := range refs {
 		if ref != "" && !known(ref) {
 			return fmt.Errorf("when/foreach name the unknown option %q", ref)
 		}
@@ -368,12 +373,8 @@ func (p *Preset) checkStatement(s Statement, sids map[string]bool) error {
 func (p *Preset) Expand(values func(option string) []string) []Statement {
 	var out []Statement
 	for _, s := range p.Statements {
-		if s.When != "" {
-			name, want, hasValue := strings.Cut(s.When, "=")
-			vals := values(name)
-			if len(vals) == 0 || (hasValue && !slices.Contains(vals, want)) {
-				continue
-			}
+		if !holds(s.When, values) {
+			continue
 		}
 		if s.Foreach == "" {
 			if es, ok := expandStatement(s, values); ok {
@@ -402,6 +403,32 @@ func (p *Preset) Expand(values func(option string) []string) []Statement {
 		}
 	}
 	return out
+}
+
+// whenClauses splits a statement's When into its clauses.
+func whenClauses(when string) []string {
+	if when == "" {
+		return nil
+	}
+	return strings.Split(when, ",")
+}
+
+// holds reports whether every clause of a When holds for the values.
+func holds(when string, values func(string) []string) bool {
+	for _, clause := range whenClauses(when) {
+		if name, ok := strings.CutPrefix(clause, "!"); ok {
+			if len(values(name)) > 0 {
+				return false
+			}
+			continue
+		}
+		name, want, hasValue := strings.Cut(clause, "=")
+		vals := values(name)
+		if len(vals) == 0 || (hasValue && !slices.Contains(vals, want)) {
+			return false
+		}
+	}
+	return true
 }
 
 // expandStatement expands one statement; ok is false when an option

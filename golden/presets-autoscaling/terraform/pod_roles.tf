@@ -186,7 +186,6 @@ data "aws_iam_policy_document" "kube_system__cluster_autoscaler_cluster_autoscal
       "autoscaling:DescribeAutoScalingInstances",
       "autoscaling:DescribeLaunchConfigurations",
       "autoscaling:DescribeScalingActivities",
-      "autoscaling:DescribeTags",
       "ec2:DescribeImages",
       "ec2:DescribeInstanceTypes",
       "ec2:DescribeLaunchTemplateVersions",

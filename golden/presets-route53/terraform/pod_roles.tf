@@ -134,14 +134,16 @@ data "aws_iam_policy_document" "dns__dns_and_certs_external_dns" {
   }
 
   statement {
-    sid    = "ExternalDnsReadZones"
-    effect = "Allow"
-    actions = [
-      "route53:ListHostedZones",
-      "route53:ListResourceRecordSets",
-      "route53:ListTagsForResource",
-      "route53:ListTagsForResources",
-    ]
+    sid       = "ExternalDnsReadZoneRecords"
+    effect    = "Allow"
+    actions   = ["route53:ListResourceRecordSets", "route53:ListTagsForResources"]
+    resources = ["arn:${data.aws_partition.current.partition}:route53:::hostedzone/Z0123456789ABCDEFGHIJ"]
+  }
+
+  statement {
+    sid       = "ExternalDnsListZones"
+    effect    = "Allow"
+    actions   = ["route53:ListHostedZones"]
     resources = ["*"]
   }
 }
@@ -242,14 +244,16 @@ data "aws_iam_policy_document" "external_dns__external_dns_external_dns" {
   }
 
   statement {
-    sid    = "ExternalDnsReadZones"
-    effect = "Allow"
-    actions = [
-      "route53:ListHostedZones",
-      "route53:ListResourceRecordSets",
-      "route53:ListTagsForResource",
-      "route53:ListTagsForResources",
-    ]
+    sid       = "ExternalDnsReadZoneRecords"
+    effect    = "Allow"
+    actions   = ["route53:ListResourceRecordSets", "route53:ListTagsForResources"]
+    resources = ["arn:${data.aws_partition.current.partition}:route53:::hostedzone/Z0123456789ABCDEFGHIJ"]
+  }
+
+  statement {
+    sid       = "ExternalDnsListZones"
+    effect    = "Allow"
+    actions   = ["route53:ListHostedZones"]
     resources = ["*"]
   }
 }
