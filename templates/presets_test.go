@@ -208,7 +208,9 @@ func TestEBSCSIFollowsFacts(t *testing.T) {
 	if !ok {
 		t.Fatal("no preset ebs-csi")
 	}
-	driverTags := []string{"ebs.csi.aws.com/cluster", "CSIVolumeName", "CSIVolumeSnapshotName", "kubernetes.io/created-for/pvc/name"}
+	// The driver's own tags, and (clusterScoped) the owned tag it sets
+	// when k8sTagClusterId names the cluster (aws-facts.md, Turn 2).
+	driverTags := []string{"ebs.csi.aws.com/cluster", "CSIVolumeName", "CSIVolumeSnapshotName", "kubernetes.io/created-for/pvc/name", "kubernetes.io/cluster/${cluster}"}
 	hasDriverTag := func(s Statement) bool {
 		for _, c := range s.Conditions {
 			for _, tag := range driverTags {
@@ -365,5 +367,31 @@ func TestWhenClauses(t *testing.T) {
 		if strings.Join(keys, ",") != tc.keys {
 			t.Errorf("%s conditions on %v, want %s", tc.sid, keys, tc.keys)
 		}
+	}
+}
+
+// TestEBSCSIClusterScoped: with clusterScoped, every deletion of a volume
+// or snapshot, and of their tags, requires this cluster's owned tag.
+func TestEBSCSIClusterScoped(t *testing.T) {
+	p, _ := Lookup("ebs-csi")
+	n := 0
+	for _, s := range p.Expand(func(name string) []string {
+		if name == "clusterScoped" {
+			return []string{"true"}
+		}
+		return nil
+	}) {
+		for _, a := range s.Actions {
+			if a != "ec2:DeleteVolume" && a != "ec2:DeleteSnapshot" && a != "ec2:DeleteTags" {
+				continue
+			}
+			n++
+			if len(s.Conditions) != 1 || s.Conditions[0].Key != "ec2:ResourceTag/kubernetes.io/cluster/${cluster}" || !slices.Equal(s.Conditions[0].Values, []string{"owned"}) {
+				t.Errorf("%s: %s not limited to this cluster's owned resources: %+v", s.Sid, a, s.Conditions)
+			}
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d delete actions, want DeleteVolume, DeleteSnapshot and DeleteTags once each", n)
 	}
 }

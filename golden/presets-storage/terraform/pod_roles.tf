@@ -105,16 +105,6 @@ data "aws_iam_policy_document" "kube_system__ebs_csi_controller_sa_ebs_csi" {
   }
 
   statement {
-    sid     = "EbsCsiDeleteTags"
-    effect  = "Allow"
-    actions = ["ec2:DeleteTags"]
-    resources = [
-      "arn:${data.aws_partition.current.partition}:ec2:*:*:snapshot/*",
-      "arn:${data.aws_partition.current.partition}:ec2:*:*:volume/*",
-    ]
-  }
-
-  statement {
     sid       = "EbsCsiCreateVolumesClusterTag"
     effect    = "Allow"
     actions   = ["ec2:CopyVolumes", "ec2:CreateVolume"]
@@ -136,45 +126,6 @@ data "aws_iam_policy_document" "kube_system__ebs_csi_controller_sa_ebs_csi" {
     condition {
       test     = "StringLike"
       variable = "aws:RequestTag/CSIVolumeName"
-      values   = ["*"]
-    }
-  }
-
-  statement {
-    sid       = "EbsCsiDeleteVolumesClusterTag"
-    effect    = "Allow"
-    actions   = ["ec2:DeleteVolume"]
-    resources = ["arn:${data.aws_partition.current.partition}:ec2:*:*:volume/*"]
-
-    condition {
-      test     = "StringLike"
-      variable = "ec2:ResourceTag/ebs.csi.aws.com/cluster"
-      values   = ["true"]
-    }
-  }
-
-  statement {
-    sid       = "EbsCsiDeleteVolumesNameTag"
-    effect    = "Allow"
-    actions   = ["ec2:DeleteVolume"]
-    resources = ["arn:${data.aws_partition.current.partition}:ec2:*:*:volume/*"]
-
-    condition {
-      test     = "StringLike"
-      variable = "ec2:ResourceTag/CSIVolumeName"
-      values   = ["*"]
-    }
-  }
-
-  statement {
-    sid       = "EbsCsiDeleteVolumesPvcTag"
-    effect    = "Allow"
-    actions   = ["ec2:DeleteVolume"]
-    resources = ["arn:${data.aws_partition.current.partition}:ec2:*:*:volume/*"]
-
-    condition {
-      test     = "StringLike"
-      variable = "ec2:ResourceTag/kubernetes.io/created-for/pvc/name"
       values   = ["*"]
     }
   }
@@ -206,28 +157,44 @@ data "aws_iam_policy_document" "kube_system__ebs_csi_controller_sa_ebs_csi" {
   }
 
   statement {
-    sid       = "EbsCsiDeleteSnapshotsNameTag"
-    effect    = "Allow"
-    actions   = ["ec2:DeleteSnapshot"]
-    resources = ["arn:${data.aws_partition.current.partition}:ec2:*:*:snapshot/*"]
+    sid     = "EbsCsiDeleteOwnTags"
+    effect  = "Allow"
+    actions = ["ec2:DeleteTags"]
+    resources = [
+      "arn:${data.aws_partition.current.partition}:ec2:*:*:snapshot/*",
+      "arn:${data.aws_partition.current.partition}:ec2:*:*:volume/*",
+    ]
 
     condition {
-      test     = "StringLike"
-      variable = "ec2:ResourceTag/CSIVolumeSnapshotName"
-      values   = ["*"]
+      test     = "StringEquals"
+      variable = "ec2:ResourceTag/kubernetes.io/cluster/${var.cluster_name}"
+      values   = ["owned"]
     }
   }
 
   statement {
-    sid       = "EbsCsiDeleteSnapshotsClusterTag"
+    sid       = "EbsCsiDeleteOwnVolumes"
+    effect    = "Allow"
+    actions   = ["ec2:DeleteVolume"]
+    resources = ["arn:${data.aws_partition.current.partition}:ec2:*:*:volume/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ec2:ResourceTag/kubernetes.io/cluster/${var.cluster_name}"
+      values   = ["owned"]
+    }
+  }
+
+  statement {
+    sid       = "EbsCsiDeleteOwnSnapshots"
     effect    = "Allow"
     actions   = ["ec2:DeleteSnapshot"]
     resources = ["arn:${data.aws_partition.current.partition}:ec2:*:*:snapshot/*"]
 
     condition {
-      test     = "StringLike"
-      variable = "ec2:ResourceTag/ebs.csi.aws.com/cluster"
-      values   = ["true"]
+      test     = "StringEquals"
+      variable = "ec2:ResourceTag/kubernetes.io/cluster/${var.cluster_name}"
+      values   = ["owned"]
     }
   }
 
