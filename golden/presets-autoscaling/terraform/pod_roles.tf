@@ -287,6 +287,7 @@ data "aws_iam_policy_document" "kube_system__karpenter_karpenter" {
     actions = ["ec2:CreateFleet", "ec2:RunInstances"]
     resources = [
       "arn:${data.aws_partition.current.partition}:ec2:${local.region}:*:capacity-reservation/*",
+      "arn:${data.aws_partition.current.partition}:ec2:${local.region}:*:placement-group/*",
       "arn:${data.aws_partition.current.partition}:ec2:${local.region}:*:security-group/*",
       "arn:${data.aws_partition.current.partition}:ec2:${local.region}:*:subnet/*",
       "arn:${data.aws_partition.current.partition}:ec2:${local.region}::image/*",
@@ -318,7 +319,6 @@ data "aws_iam_policy_document" "kube_system__karpenter_karpenter" {
     effect  = "Allow"
     actions = ["ec2:CreateFleet", "ec2:CreateLaunchTemplate", "ec2:RunInstances"]
     resources = [
-      "arn:${data.aws_partition.current.partition}:ec2:${local.region}:*:capacity-reservation/*",
       "arn:${data.aws_partition.current.partition}:ec2:${local.region}:*:fleet/*",
       "arn:${data.aws_partition.current.partition}:ec2:${local.region}:*:instance/*",
       "arn:${data.aws_partition.current.partition}:ec2:${local.region}:*:launch-template/*",
@@ -443,10 +443,12 @@ data "aws_iam_policy_document" "kube_system__karpenter_karpenter" {
     actions = [
       "ec2:DescribeCapacityReservations",
       "ec2:DescribeImages",
+      "ec2:DescribeInstanceStatus",
       "ec2:DescribeInstanceTypeOfferings",
       "ec2:DescribeInstanceTypes",
       "ec2:DescribeInstances",
       "ec2:DescribeLaunchTemplates",
+      "ec2:DescribePlacementGroups",
       "ec2:DescribeSecurityGroups",
       "ec2:DescribeSpotPriceHistory",
       "ec2:DescribeSubnets",
@@ -461,13 +463,10 @@ data "aws_iam_policy_document" "kube_system__karpenter_karpenter" {
   }
 
   statement {
-    sid     = "KarpenterAllowSSMReadActions"
-    effect  = "Allow"
-    actions = ["ssm:GetParameter"]
-    resources = [
-      "arn:${data.aws_partition.current.partition}:ssm:${local.region}:111122223333:parameter/imagebuilder/*",
-      "arn:${data.aws_partition.current.partition}:ssm:${local.region}::parameter/aws/service/*",
-    ]
+    sid       = "KarpenterAllowSSMReadActions"
+    effect    = "Allow"
+    actions   = ["ssm:GetParameter"]
+    resources = ["arn:${data.aws_partition.current.partition}:ssm:${local.region}::parameter/aws/service/*"]
   }
 
   statement {
@@ -475,6 +474,19 @@ data "aws_iam_policy_document" "kube_system__karpenter_karpenter" {
     effect    = "Allow"
     actions   = ["pricing:GetProducts"]
     resources = ["*"]
+  }
+
+  statement {
+    sid       = "KarpenterAllowZonalShiftStatusReadOnly"
+    effect    = "Allow"
+    actions   = ["arc-zonal-shift:GetManagedResource"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "arc-zonal-shift:ResourceIdentifier"
+      values   = ["arn:${data.aws_partition.current.partition}:eks:${local.region}:111122223333:cluster/${var.cluster_name}"]
+    }
   }
 
   statement {
