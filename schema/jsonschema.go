@@ -25,6 +25,9 @@ func JSONSchema() ([]byte, error) {
 	var names, options []any
 	for _, p := range ps {
 		names = append(names, p.Name)
+		for _, v := range p.Versions {
+			names = append(names, p.Name+"@"+v.Name)
+		}
 		for _, o := range p.Options {
 			options = appendNew(options, o.Name)
 		}

@@ -146,7 +146,15 @@ func TestJSONSchemaListsPresets(t *testing.T) {
 	for _, n := range sa["presets"].(map[string]any)["items"].(map[string]any)["enum"].([]any) {
 		names = append(names, n.(string))
 	}
-	if !slices.Equal(names, templates.PresetNames()) {
-		t.Errorf("schema presets %v, want %v", names, templates.PresetNames())
+	var want []string
+	ps, _ := templates.Presets()
+	for _, p := range ps {
+		want = append(want, p.Name)
+		for _, v := range p.Versions {
+			want = append(want, p.Name+"@"+v.Name)
+		}
+	}
+	if !slices.Equal(names, want) {
+		t.Errorf("schema presets %v, want %v (each name, and name@version for the versions it records)", names, want)
 	}
 }

@@ -433,6 +433,12 @@ func (v *validator) mechanism(what string, sa *ServiceAccount) {
 	}
 }
 
+// presetPos is where a ServiceAccount lists a preset, pinned or not.
+func presetPos(sa *ServiceAccount, name string) Pos {
+	i := slices.IndexFunc(sa.Presets, func(s Str) bool { n, _, _ := strings.Cut(s.Value, "@"); return n == name })
+	return sa.Presets[i].Pos
+}
+
 // presets checks a ServiceAccount's presets and their options: known
 // presets, each once; options that one of them takes, with valid values;
 // every required option given.
@@ -440,16 +446,27 @@ func (v *validator) presets(what string, sa *ServiceAccount) {
 	var chosen []*templates.Preset
 	seen := map[string]bool{}
 	for _, p := range sa.Presets {
+		name, version, pinned := strings.Cut(p.Value, "@")
 		preset, ok := templates.Lookup(p.Value)
 		switch {
+		case !ok && pinned:
+			if base, known := templates.Lookup(name); known {
+				versions := "none: it follows one document"
+				if len(base.Versions) > 0 {
+					versions = strings.Join(base.VersionNames(), ", ")
+				}
+				v.errorf(p.Pos, "%s.presets: preset %s has no version %q%s; its versions are %s", what, name, version, suggest(version, base.VersionNames()), versions)
+				continue
+			}
+			fallthrough
 		case !ok:
-			v.errorf(p.Pos, "%s.presets: unknown preset %q%s; eksiam presets lists them", what, p.Value, suggest(p.Value, templates.PresetNames()))
+			v.errorf(p.Pos, "%s.presets: unknown preset %q%s; eksiam presets lists them", what, name, suggest(name, templates.PresetNames()))
 			continue
-		case seen[p.Value]:
-			v.errorf(p.Pos, "%s.presets: %s is listed twice", what, p.Value)
+		case seen[name]:
+			v.errorf(p.Pos, "%s.presets: %s is listed twice", what, name)
 			continue
 		}
-		seen[p.Value] = true
+		seen[name] = true
 		chosen = append(chosen, preset)
 	}
 	if len(sa.Presets) == 0 {
@@ -486,12 +503,12 @@ func (v *validator) presets(what string, sa *ServiceAccount) {
 	}
 	for _, p := range chosen {
 		if len(p.OneOf) > 0 && !slices.ContainsFunc(p.OneOf, func(o string) bool { return given[o] }) {
-			v.errorf(sa.Presets[slices.IndexFunc(sa.Presets, func(s Str) bool { return s.Value == p.Name })].Pos,
+			v.errorf(presetPos(sa, p.Name),
 				"%s.presets: %s needs at least one of presetOptions.%s", what, p.Name, strings.Join(p.OneOf, ", presetOptions."))
 		}
 		for _, o := range p.Options {
 			if o.Required && !given[o.Name] {
-				v.errorf(sa.Presets[slices.IndexFunc(sa.Presets, func(s Str) bool { return s.Value == p.Name })].Pos,
+				v.errorf(presetPos(sa, p.Name),
 					"%s.presets: %s needs presetOptions.%s: %s (for example %s)", what, p.Name, o.Name, strings.TrimSuffix(o.Description, "."), o.Example)
 			}
 		}

@@ -42,6 +42,23 @@ type Preset struct {
 	// preset whose every option is optional would otherwise grant nothing).
 	OneOf      []string
 	Statements []Statement
+	// Versions are the policy versions eksiam knows, newest first; the
+	// newest's statements are Statements. Empty for a preset that records
+	// one unnamed version (its source).
+	Versions []Version
+	// Pinned is the version a spec pinned (name@version), or "".
+	Pinned string
+}
+
+// Version is one version of a preset's policy: the add-on versions it
+// serves, the upstream document it follows and when that was read, and,
+// for an older version, its own statements.
+type Version struct {
+	Name       string      `yaml:"version"`
+	Addons     string      `yaml:"addons"`
+	URL        string      `yaml:"url"`
+	Retrieved  string      `yaml:"retrieved"`
+	Statements []Statement `yaml:"-"`
 }
 
 // Option is what a user scopes a preset to, in presetOptions.
@@ -115,14 +132,37 @@ func PresetNames() []string {
 	return out
 }
 
-// Lookup returns the built-in preset of that name.
-func Lookup(name string) (*Preset, bool) {
+// Lookup returns the built-in preset of that name, or, for
+// "name@version", that version of it (with its statements, and Pinned set).
+func Lookup(ref string) (*Preset, bool) {
+	name, version, pinned := strings.Cut(ref, "@")
 	ps, _ := Presets()
 	i := slices.IndexFunc(ps, func(p *Preset) bool { return p.Name == name })
 	if i < 0 {
 		return nil, false
 	}
-	return ps[i], true
+	if !pinned {
+		return ps[i], true
+	}
+	j := slices.IndexFunc(ps[i].Versions, func(v Version) bool { return v.Name == version })
+	if j < 0 {
+		return nil, false
+	}
+	p := *ps[i]
+	p.Pinned = version
+	if j > 0 {
+		p.Statements = ps[i].Versions[j].Statements
+	}
+	return &p, true
+}
+
+// VersionNames lists a preset's versions, newest first.
+func (p *Preset) VersionNames() []string {
+	out := make([]string, len(p.Versions))
+	for i, v := range p.Versions {
+		out[i] = v.Name
+	}
+	return out
 }
 
 func loadPresets(fsys fs.FS) ([]*Preset, error) {
@@ -168,25 +208,19 @@ var (
 // options that statements refer to declared, sids unique.
 func ParsePreset(data []byte) (*Preset, error) {
 	var raw struct {
-		Name            string    `yaml:"name"`
-		Title           string    `yaml:"title"`
-		Description     string    `yaml:"description"`
-		Source          yaml.Node `yaml:"source"`
-		ServiceAccount  yaml.Node `yaml:"serviceAccount"`
-		ManagedPolicies []string  `yaml:"managedPolicies"`
-		Options         yaml.Node `yaml:"options"`
-		OneOf           []string  `yaml:"oneOf"`
-		Statements      []struct {
-			Sid          string    `yaml:"sid"`
-			Effect       string    `yaml:"effect"`
-			Actions      []string  `yaml:"actions"`
-			NotActions   []string  `yaml:"notActions"`
-			Resources    []string  `yaml:"resources"`
-			NotResources []string  `yaml:"notResources"`
-			Condition    yaml.Node `yaml:"condition"`
-			When         string    `yaml:"when"`
-			Foreach      string    `yaml:"foreach"`
-		} `yaml:"statements"`
+		Name            string         `yaml:"name"`
+		Title           string         `yaml:"title"`
+		Description     string         `yaml:"description"`
+		Source          yaml.Node      `yaml:"source"`
+		ServiceAccount  yaml.Node      `yaml:"serviceAccount"`
+		ManagedPolicies []string       `yaml:"managedPolicies"`
+		Options         yaml.Node      `yaml:"options"`
+		OneOf           []string       `yaml:"oneOf"`
+		Statements      []rawStatement `yaml:"statements"`
+		Versions        []struct {
+			Version    `yaml:",inline"`
+			Statements []rawStatement `yaml:"statements"`
+		} `yaml:"versions"`
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -224,8 +258,51 @@ func ParsePreset(data []byte) (*Preset, error) {
 			return nil, fmt.Errorf("oneOf names the unknown option %q", name)
 		}
 	}
+	var err error
+	if p.Statements, err = p.statements(raw.Statements); err != nil {
+		return nil, err
+	}
+	for i, rv := range raw.Versions {
+		v := rv.Version
+		if v.Name == "" || v.Addons == "" || v.URL == "" || v.Retrieved == "" {
+			return nil, fmt.Errorf("versions[%d]: version, addons, url and retrieved are required", i)
+		}
+		if slices.ContainsFunc(p.Versions, func(o Version) bool { return o.Name == v.Name }) {
+			return nil, fmt.Errorf("versions[%d]: version %s is listed twice", i, v.Name)
+		}
+		switch {
+		case i == 0 && len(rv.Statements) > 0:
+			return nil, fmt.Errorf("versions[0] is the newest, whose statements are the preset's own")
+		case i > 0 && len(rv.Statements) == 0:
+			return nil, fmt.Errorf("versions[%d] (%s) is older than the newest and needs its own statements", i, v.Name)
+		case i > 0:
+			if v.Statements, err = p.statements(rv.Statements); err != nil {
+				return nil, fmt.Errorf("version %s: %w", v.Name, err)
+			}
+		}
+		p.Versions = append(p.Versions, v)
+	}
+	return &p, nil
+}
+
+// rawStatement is a statement as a preset file writes it.
+type rawStatement struct {
+	Sid          string    `yaml:"sid"`
+	Effect       string    `yaml:"effect"`
+	Actions      []string  `yaml:"actions"`
+	NotActions   []string  `yaml:"notActions"`
+	Resources    []string  `yaml:"resources"`
+	NotResources []string  `yaml:"notResources"`
+	Condition    yaml.Node `yaml:"condition"`
+	When         string    `yaml:"when"`
+	Foreach      string    `yaml:"foreach"`
+}
+
+// statements reads and checks a list of statements.
+func (p *Preset) statements(raws []rawStatement) ([]Statement, error) {
+	var out []Statement
 	sids := map[string]bool{}
-	for _, rs := range raw.Statements {
+	for _, rs := range raws {
 		s := Statement{Sid: rs.Sid, Effect: rs.Effect, Actions: rs.Actions, NotActions: rs.NotActions,
 			Resources: rs.Resources, NotResources: rs.NotResources, When: rs.When, Foreach: rs.Foreach}
 		if s.Effect == "" {
@@ -239,12 +316,12 @@ func ParsePreset(data []byte) (*Preset, error) {
 		if err := p.checkStatement(s, sids); err != nil {
 			return nil, fmt.Errorf("statement %s: %w", s.Sid, err)
 		}
-		p.Statements = append(p.Statements, s)
+		out = append(out, s)
 	}
-	if len(p.Statements) == 0 && len(p.ManagedPolicies) == 0 {
+	if len(out) == 0 && len(p.ManagedPolicies) == 0 {
 		return nil, fmt.Errorf("a preset needs statements or managedPolicies")
 	}
-	return &p, nil
+	return out, nil
 }
 
 func decodeConditions(n *yaml.Node) ([]Condition, error) {

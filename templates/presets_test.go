@@ -395,3 +395,36 @@ func TestEBSCSIClusterScoped(t *testing.T) {
 		t.Errorf("%d delete actions, want DeleteVolume, DeleteSnapshot and DeleteTags once each", n)
 	}
 }
+
+// TestPinnedVersions: name@version is that version's policy, with its own
+// statements; the newest is the preset's own; an unknown one is not found.
+func TestPinnedVersions(t *testing.T) {
+	newest, _ := Lookup("karpenter")
+	old, ok := Lookup("karpenter@1.7")
+	if !ok || old.Pinned != "1.7" || old.Name != "karpenter" {
+		t.Fatalf("karpenter@1.7: %v %+v", ok, old)
+	}
+	if pinned, ok := Lookup("karpenter@1.14"); !ok || !slices.EqualFunc(pinned.Statements, newest.Statements, func(a, b Statement) bool { return a.Sid == b.Sid }) {
+		t.Errorf("karpenter@1.14 is not the newest's statements")
+	}
+	has := func(p *Preset, action string) bool {
+		return slices.ContainsFunc(p.Statements, func(s Statement) bool { return slices.Contains(s.Actions, action) })
+	}
+	if has(old, "arc-zonal-shift:GetManagedResource") || !has(newest, "arc-zonal-shift:GetManagedResource") {
+		t.Errorf("1.7 and 1.14 do not differ as upstream does")
+	}
+	for _, ref := range []string{"karpenter@1.2", "velero@1.0", "nope@1.0"} {
+		if _, ok := Lookup(ref); ok {
+			t.Errorf("Lookup(%q) found something", ref)
+		}
+	}
+	for _, bad := range []string{
+		"versions:\n  - {version: \"2\", addons: \">= 2\", url: u, retrieved: r}\n  - {version: \"1\", addons: \"1\", url: u, retrieved: r}\n",
+		"versions:\n  - {version: \"2\", addons: \">= 2\", url: u}\n",
+	} {
+		src := "name: x\ntitle: X\ndescription: d\nsource: {url: u, version: v}\nserviceAccount: {namespace: a, name: b}\nstatements:\n  - {sid: S, actions: [\"s3:GetObject\"], resources: [\"*\"]}\n" + bad
+		if _, err := ParsePreset([]byte(src)); err == nil {
+			t.Errorf("a preset with %q parsed", bad)
+		}
+	}
+}

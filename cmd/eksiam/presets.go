@@ -51,6 +51,21 @@ func showPreset(w io.Writer, p *templates.Preset) {
 	fmt.Fprintf(w, "%s: %s\n%s\n\n", p.Name, p.Title, p.Description)
 	fmt.Fprintf(w, "ServiceAccount: %s/%s (the add-on's usual one)\n", p.ServiceAccount.Namespace, p.ServiceAccount.Name)
 	fmt.Fprintf(w, "Source: %s (%s)\n", p.Source.URL, p.Source.Version)
+	if len(p.Versions) > 0 {
+		fmt.Fprintln(w, "\nVersions (pin one as "+p.Name+"@VERSION; unpinned means the newest):")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for i, v := range p.Versions {
+			newest := ""
+			if i == 0 {
+				newest = " (newest)"
+			}
+			fmt.Fprintf(tw, "  %s%s	add-on %s	%s, retrieved %s\n", v.Name, newest, v.Addons, v.URL, v.Retrieved)
+		}
+		tw.Flush()
+		if p.Pinned != "" {
+			fmt.Fprintf(w, "Shown: %s\n", p.Pinned)
+		}
+	}
 	if len(p.ManagedPolicies) > 0 {
 		fmt.Fprintf(w, "AWS-managed policies: %s\n", strings.Join(p.ManagedPolicies, ", "))
 	}

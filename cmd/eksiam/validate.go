@@ -29,7 +29,8 @@ func runValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			"  format-limit           something one of the output formats cannot carry\n"+
 			"Notes, which never fail:\n"+
 			"  template-size          how the CloudFormation output must be deployed (--s3-bucket, or package)\n"+
-			"  eksctl-node-role       eksctl has no standalone node role or instance profile",
+			"  eksctl-node-role       eksctl has no standalone node role or instance profile\n"+
+			"  preset-version         a preset pinned to an older policy version than the newest",
 		stdout)
 	fs.StringVar(&spec, "spec", "", "the spec file (required)")
 	fs.BoolVar(&strict, "strict", false, "fail (exit 1) on warnings too")

@@ -13,6 +13,7 @@ import (
 	"github.com/eksiam/eksiam/gen/iam"
 	"github.com/eksiam/eksiam/sar"
 	"github.com/eksiam/eksiam/schema"
+	"github.com/eksiam/eksiam/templates"
 )
 
 // Rules lists every rule id with what it reports, for documentation.
@@ -100,6 +101,7 @@ func Model(m *iam.Model, spec *schema.Spec) schema.Diagnostics {
 		who := fmt.Sprintf("ServiceAccount %s/%s", sa.Namespace.Value, sa.Name.Value)
 		reference(&ds, who, sa.Policy)
 		reference(&ds, who+"'s session policy", sa.SessionPolicy)
+		pinnedPresets(&ds, who, sa.Presets)
 		adminPolicies(&ds, who, sa.ManagedPolicyARNs)
 		sessionTagVariables(&ds, who, sa)
 		foreignAccount(&ds, who, spec, sa.ManagedPolicyARNs, "managed policy")
@@ -206,4 +208,18 @@ func Describe() string {
 		fmt.Fprintf(&b, "  %-22s %s\n", r.ID, r.Description)
 	}
 	return b.String()
+}
+
+// pinnedPresets notes presets pinned to an older version than the newest
+// eksiam knows: information, not a warning (the pin may be deliberate).
+func pinnedPresets(ds *schema.Diagnostics, who string, presets []schema.Str) {
+	for _, ref := range presets {
+		p, ok := templates.Lookup(ref.Value)
+		if !ok || p.Pinned == "" || len(p.Versions) == 0 || p.Pinned == p.Versions[0].Name {
+			continue
+		}
+		newest := p.Versions[0]
+		ds.Notef(ref.Pos, "preset-version", "%s pins %s to %s; the newest policy eksiam knows is %s, for add-on %s (%s)",
+			who, p.Name, p.Pinned, newest.Name, newest.Addons, newest.URL)
+	}
 }

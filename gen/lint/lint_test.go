@@ -155,3 +155,17 @@ serviceAccounts:
 		}
 	}
 }
+
+// TestPinnedPresetNote: a preset pinned to an older version is a note,
+// which --strict passes, naming the newest.
+func TestPinnedPresetNote(t *testing.T) {
+	spec, diags := schema.Load("s.yaml", []byte(base+"serviceAccounts:\n  - namespace: a\n    name: b\n    presets: [karpenter@1.7]\n    presetOptions: {nodeRoleArns: [\"arn:aws:iam::111122223333:role/n\"]}\n"))
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	m, _ := iam.Build(spec)
+	got := Model(m, spec)
+	if !strings.Contains(got.Error(), "s.yaml:11:15: note: ServiceAccount a/b pins karpenter to 1.7; the newest policy eksiam knows is 1.14") || got.HasWarnings() {
+		t.Errorf("want one note on the pin, got:\n%s", got.Error())
+	}
+}
