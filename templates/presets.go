@@ -156,6 +156,22 @@ func Lookup(ref string) (*Preset, bool) {
 	return &p, true
 }
 
+// ExampleValues gives every option a value, its example, and an enum all
+// of its values, so that expanding with them reaches every statement: for
+// tests and reviews of the whole policy a preset can grant.
+func (p *Preset) ExampleValues() func(string) []string {
+	return func(name string) []string {
+		o, ok := p.Option(name)
+		switch {
+		case !ok:
+			return nil
+		case len(o.Enum) > 0:
+			return o.Enum
+		}
+		return []string{o.Example}
+	}
+}
+
 // VersionNames lists a preset's versions, newest first.
 func (p *Preset) VersionNames() []string {
 	out := make([]string, len(p.Versions))

@@ -43,21 +43,6 @@ func TestPresetsLoad(t *testing.T) {
 	}
 }
 
-// exampleValues gives every option of a preset a value: its example, or
-// for enums each value in turn (all of them, to reach every statement).
-func exampleValues(p *Preset) func(string) []string {
-	return func(name string) []string {
-		o, ok := p.Option(name)
-		if !ok {
-			return nil
-		}
-		if len(o.Enum) > 0 {
-			return o.Enum
-		}
-		return []string{o.Example}
-	}
-}
-
 // readOnlyRE matches actions that read: the only ones a preset may allow
 // on "*" without a condition.
 var readOnlyRE = regexp.MustCompile(`^[a-z0-9-]+:(Describe|List|Get|BatchGet|Head|Search|Lookup|View|Query|Scan|Check|Validate)[A-Za-z0-9]*$`)
@@ -79,7 +64,7 @@ func TestPresetsScopeWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range ps {
-		for _, s := range p.Expand(exampleValues(p)) {
+		for _, s := range p.Expand(p.ExampleValues()) {
 			if s.Effect != "Allow" || len(s.Conditions) > 0 || !slices.Contains(s.Resources, "*") {
 				continue
 			}
@@ -157,7 +142,7 @@ func factActions(t *testing.T, facts, name string) []string {
 
 func presetActions(p *Preset) []string {
 	var out []string
-	for _, s := range p.Expand(exampleValues(p)) {
+	for _, s := range p.Expand(p.ExampleValues()) {
 		out = append(out, s.Actions...)
 	}
 	slices.Sort(out)
@@ -272,7 +257,7 @@ func TestEBSCSIFollowsFacts(t *testing.T) {
 		}
 	}
 	check(func(string) []string { return nil }, false)
-	check(exampleValues(p), true)
+	check(p.ExampleValues(), true)
 }
 
 // TestREADMEListsPresets keeps README.md's preset table complete.

@@ -130,17 +130,7 @@ func TestGoldenCasesAndPresetsFollowTheReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range ps {
-		values := func(name string) []string {
-			o, ok := p.Option(name)
-			switch {
-			case !ok:
-				return nil
-			case len(o.Enum) > 0:
-				return o.Enum
-			}
-			return []string{o.Example}
-		}
-		for _, s := range p.Expand(values) {
+		for _, s := range p.Expand(p.ExampleValues()) {
 			checked++
 			rs := RefStatement{Effect: s.Effect, Actions: s.Actions, NotActions: s.NotActions, Resources: s.Resources, NotResources: s.NotResources}
 			for _, c := range s.Conditions {
