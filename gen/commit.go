@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -50,19 +51,26 @@ type Result struct {
 // Write puts files into dir (SPEC §3 "Writing"): the changed files
 // replace their targets, owned files of the given formats that are no
 // longer produced are removed, and no other file is touched, all or
-// nothing as the steps above describe. A path held by a file eksiam does
-// not own stops everything before anything is written, unless force.
+// nothing as the steps above describe. Every file operation goes through
+// an os.Root on dir, so no link leads a write or a removal outside it. A
+// path held by a file eksiam does not own stops everything before
+// anything is written, unless force.
 func Write(dir string, formats []string, files []iam.File, force bool) (Result, error) {
 	var res Result
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return res, fmt.Errorf("creating %s: %w", dir, err)
 	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return res, fmt.Errorf("opening %s: %w", dir, err)
+	}
+	defer root.Close()
 	unlock, err := lock(dir)
 	if err != nil {
 		return res, err
 	}
 	defer unlock()
-	if res.Recovered, err = recoverRun(dir, formats); err != nil {
+	if res.Recovered, err = recoverRun(root, dir); err != nil {
 		return res, err
 	}
 	p, err := makePlan(dir, formats, files)
@@ -73,25 +81,26 @@ func Write(dir string, formats []string, files []iam.File, force bool) (Result, 
 		return res, &ConflictError{Dir: dir, Paths: p.conflicts}
 	}
 	var j journal
+	unstage := func() {
+		for _, r := range j.Rename {
+			root.Remove(r[0])
+		}
+	}
 	for _, f := range p.write {
-		staged, err := stage(dir, f)
+		staged, err := stage(root, f)
 		if err != nil {
-			for _, r := range j.Rename {
-				os.Remove(filepath.Join(dir, filepath.FromSlash(r[0])))
-			}
+			unstage()
 			return res, err
 		}
 		j.Rename = append(j.Rename, [2]string{staged, f.Path})
 	}
 	j.Remove = p.remove
 	if len(j.Rename)+len(j.Remove) > 0 {
-		if err := writeJournal(dir, j); err != nil {
-			for _, r := range j.Rename {
-				os.Remove(filepath.Join(dir, filepath.FromSlash(r[0])))
-			}
+		if err := writeJournal(root, dir, j); err != nil {
+			unstage()
 			return res, err
 		}
-		if err := apply(dir, j); err != nil {
+		if err := apply(root, dir, j); err != nil {
 			return res, fmt.Errorf("%w (the next eksiam generate finishes the run)", err)
 		}
 	}
@@ -101,33 +110,53 @@ func Write(dir string, formats []string, files []iam.File, force bool) (Result, 
 	res.Removed = j.Remove
 	// A subfolder of eksiam's that is left empty goes too; one that still
 	// holds anything stays.
-	for _, format := range formats {
-		for _, sub := range subfolders[format] {
-			if entries, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(sub))); err == nil && len(entries) == 0 {
-				os.Remove(filepath.Join(dir, filepath.FromSlash(sub)))
-			}
+	for _, folder := range ownedFolders(formats) {
+		if entries, err := fs.ReadDir(root.FS(), folder); err == nil && len(entries) == 0 && folder != formatOf(folder) {
+			root.Remove(folder)
 		}
 	}
 	res.Unchanged = p.unchanged
 	return res, nil
 }
 
+// ownedFolders are the folders eksiam writes for the formats: each
+// format's, and eksiam's own subfolders of them.
+func ownedFolders(formats []string) []string {
+	var out []string
+	for _, f := range formats {
+		out = append(append(out, f), subfolders[f]...)
+	}
+	return out
+}
+
+// eksiamFolders are the folders eksiam writes for any format, the only
+// ones a journal may name.
+func eksiamFolders() []string { return ownedFolders(Formats) }
+
+func formatOf(folder string) string { f, _, _ := strings.Cut(folder, "/"); return f }
+
+// stagedName is where a target's new content is staged.
+func stagedName(target string) string {
+	return path.Join(path.Dir(target), "."+path.Base(target)+stagedExt)
+}
+
 // stage writes a file's new content beside its target, synced, and
-// returns the staged file's path relative to dir. A replaced file's mode
-// is kept (the user may have made it read-only for others); a new one is
-// 0644.
-func stage(dir string, f iam.File) (string, error) {
-	target := filepath.Join(dir, filepath.FromSlash(f.Path))
-	folder := filepath.Dir(target)
-	if err := os.MkdirAll(folder, 0o755); err != nil {
-		return "", fmt.Errorf("creating %s: %w", folder, err)
+// returns the staged file's path relative to dir. Whatever stands at the
+// staged name (a leftover, a link) is removed first, and the file is
+// created new. A replaced file's mode is kept; a new one is 0644.
+func stage(root *os.Root, f iam.File) (string, error) {
+	if err := root.MkdirAll(path.Dir(f.Path), 0o755); err != nil {
+		return "", fmt.Errorf("creating %s: %w", path.Dir(f.Path), err)
 	}
 	mode := os.FileMode(0o644)
-	if info, err := os.Stat(target); err == nil && info.Mode().IsRegular() {
+	if info, err := root.Lstat(f.Path); err == nil && info.Mode().IsRegular() {
 		mode = info.Mode().Perm()
 	}
-	staged := filepath.Join(folder, "."+filepath.Base(target)+stagedExt)
-	out, err := os.OpenFile(staged, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	staged := stagedName(f.Path)
+	if err := root.Remove(staged); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("writing %s: %w", f.Path, err)
+	}
+	out, err := root.OpenFile(staged, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return "", fmt.Errorf("writing %s: %w", f.Path, err)
 	}
@@ -142,37 +171,38 @@ func stage(dir string, f iam.File) (string, error) {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(staged)
+		root.Remove(staged)
 		return "", fmt.Errorf("writing %s: %w", f.Path, err)
 	}
-	rel, _ := filepath.Rel(dir, staged)
-	return filepath.ToSlash(rel), nil
+	return staged, nil
 }
 
-func writeJournal(dir string, j journal) error {
+func writeJournal(root *os.Root, dir string, j journal) error {
 	data, err := json.MarshalIndent(j, "", "  ")
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(dir, journalName)
-	tmp := path + stagedExt
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	f, err := os.Open(tmp)
+	tmp := journalName + stagedExt
+	root.Remove(tmp)
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err == nil {
-		err = f.Sync()
-		f.Close()
+		_, err = f.Write(data)
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
 	}
 	if err == nil {
-		err = os.Rename(tmp, path)
+		err = root.Rename(tmp, journalName)
 	}
 	if err == nil {
 		err = syncDir(dir)
 	}
 	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
+		root.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", filepath.Join(dir, journalName), err)
 	}
 	return nil
 }
@@ -180,102 +210,124 @@ func writeJournal(dir string, j journal) error {
 // apply makes a journal's renames and removals, syncs the folders they
 // touched, and removes the journal. It can run again on a journal it did
 // part of: a staged file that is gone was renamed, a removed one is gone.
-func apply(dir string, j journal) error {
+func apply(root *os.Root, dir string, j journal) error {
 	folders := map[string]bool{}
 	for _, r := range j.Rename {
-		from, to := filepath.Join(dir, filepath.FromSlash(r[0])), filepath.Join(dir, filepath.FromSlash(r[1]))
-		if _, err := os.Lstat(from); errors.Is(err, fs.ErrNotExist) {
+		if _, err := root.Lstat(r[0]); errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		if info, err := os.Lstat(to); err == nil && info.IsDir() {
-			if err := os.Remove(to); err != nil {
+		if info, err := root.Lstat(r[1]); err == nil && info.IsDir() {
+			if err := root.Remove(r[1]); err != nil {
 				return fmt.Errorf("replacing folder %s by a file: %w", r[1], err)
 			}
 		}
-		if err := os.Rename(from, to); err != nil {
+		if err := root.Rename(r[0], r[1]); err != nil {
 			return fmt.Errorf("writing %s: %w", r[1], err)
 		}
-		folders[filepath.Dir(to)] = true
+		folders[path.Dir(r[1])] = true
 	}
 	for _, rel := range j.Remove {
-		path := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := root.Remove(rel); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("removing %s, which eksiam no longer generates: %w", rel, err)
 		}
-		folders[filepath.Dir(path)] = true
+		folders[path.Dir(rel)] = true
 	}
 	for folder := range folders {
-		if err := syncDir(folder); err != nil {
+		if err := syncDir(filepath.Join(dir, filepath.FromSlash(folder))); err != nil {
 			return err
 		}
 	}
-	if err := os.Remove(filepath.Join(dir, journalName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := root.Remove(journalName); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	return syncDir(dir)
 }
 
-// recoverRun finishes a run that was interrupted after its journal was
-// written, and removes staged files no journal names (a run interrupted
-// before). It reports whether there was a run to finish.
-func recoverRun(dir string, formats []string) (bool, error) {
-	recovered := false
-	data, err := os.ReadFile(filepath.Join(dir, journalName))
-	switch {
-	case err == nil:
-		var j journal
-		if err := json.Unmarshal(data, &j); err != nil {
-			return false, fmt.Errorf("%s is not eksiam's journal (%v); remove it", filepath.Join(dir, journalName), err)
+// readJournal reads the journal of an interrupted run, or returns nil
+// when there is none. A journal eksiam would not have written (a rename
+// other than a staged file onto its own target, a path outside eksiam's
+// folders, a removal of a file eksiam does not own) is refused whole:
+// the output folder is committed to repositories, and a planted journal
+// must not move or delete anything.
+func readJournal(root *os.Root, dir string) (*journal, error) {
+	data, err := root.ReadFile(journalName)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	bad := func(why string) error {
+		return fmt.Errorf("%s is not a journal eksiam wrote (%s); remove it, then run eksiam generate again", filepath.Join(dir, journalName), why)
+	}
+	var j journal
+	if err := json.Unmarshal(data, &j); err != nil {
+		return nil, bad(err.Error())
+	}
+	inFolders := func(p string) bool {
+		return filepath.IsLocal(filepath.FromSlash(p)) && slices.Contains(eksiamFolders(), path.Dir(p))
+	}
+	for _, r := range j.Rename {
+		if !inFolders(r[1]) || r[0] != stagedName(r[1]) {
+			return nil, bad("it renames " + r[0] + " to " + r[1])
 		}
-		for _, r := range j.Rename {
-			if !safeRel(r[0]) || !safeRel(r[1]) || !strings.HasSuffix(r[0], stagedExt) {
-				return false, fmt.Errorf("%s names %s; it is not eksiam's journal: remove it", filepath.Join(dir, journalName), r)
+		if info, err := root.Lstat(r[0]); err == nil {
+			head := make([]byte, iam.MaxHeaderBytes)
+			f, err := root.Open(r[0])
+			if err != nil || !info.Mode().IsRegular() {
+				return nil, bad(r[0] + " is not a staged file")
+			}
+			n, _ := f.Read(head)
+			f.Close()
+			if !iam.IsGenerated(head[:n]) {
+				return nil, bad(r[0] + " is not eksiam's")
 			}
 		}
-		if slices.ContainsFunc(j.Remove, func(p string) bool { return !safeRel(p) }) {
-			return false, fmt.Errorf("%s is not eksiam's journal: remove it", filepath.Join(dir, journalName))
+	}
+	for _, p := range j.Remove {
+		if !inFolders(p) {
+			return nil, bad("it removes " + p)
 		}
-		if err := apply(dir, j); err != nil {
-			return false, fmt.Errorf("finishing the interrupted run: %w", err)
+		if info, err := root.Lstat(p); err == nil {
+			data, rerr := root.ReadFile(p)
+			if !info.Mode().IsRegular() || rerr != nil || !iam.IsGenerated(data) {
+				return nil, bad("it removes " + p + ", which eksiam does not own")
+			}
 		}
-		recovered = true
-	case !errors.Is(err, fs.ErrNotExist):
+	}
+	return &j, nil
+}
+
+// recoverRun finishes a run that was interrupted after its journal was
+// written, and removes whatever stands at a staged name that no journal
+// names (a run interrupted before). It reports whether there was a run
+// to finish.
+func recoverRun(root *os.Root, dir string) (bool, error) {
+	j, err := readJournal(root, dir)
+	if err != nil {
 		return false, err
 	}
-	os.Remove(filepath.Join(dir, journalName+stagedExt))
-	for _, format := range formats {
-		for _, folder := range append([]string{format}, subfolders[format]...) {
-			entries, _ := os.ReadDir(filepath.Join(dir, filepath.FromSlash(folder)))
-			for _, e := range entries {
-				if e.Type().IsRegular() && strings.HasPrefix(e.Name(), ".") && strings.HasSuffix(e.Name(), stagedExt) {
-					os.Remove(filepath.Join(dir, filepath.FromSlash(folder), e.Name()))
-				}
+	if j != nil {
+		if err := apply(root, dir, *j); err != nil {
+			return false, fmt.Errorf("finishing the interrupted run: %w", err)
+		}
+	}
+	root.Remove(journalName + stagedExt)
+	for _, folder := range eksiamFolders() {
+		entries, _ := fs.ReadDir(root.FS(), folder)
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), ".") && strings.HasSuffix(e.Name(), stagedExt) {
+				root.Remove(path.Join(folder, e.Name()))
 			}
 		}
 	}
-	return recovered, nil
+	return j != nil, nil
 }
 
-// safeRel reports a relative path that stays inside the output folder.
-func safeRel(p string) bool {
-	return p != "" && !filepath.IsAbs(p) && filepath.IsLocal(filepath.FromSlash(p))
-}
-
-// interrupted reports whether dir holds the journal of a run that did
-// not finish.
-func interrupted(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, journalName))
+// Interrupted reports whether dir holds the journal of a run that did
+// not finish: the next generate finishes it, and until then the folder is
+// not up to date.
+func Interrupted(dir string) bool {
+	_, err := os.Lstat(filepath.Join(dir, journalName))
 	return err == nil
-}
-
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return fmt.Errorf("syncing %s: %w", dir, err)
-	}
-	return nil
 }

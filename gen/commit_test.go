@@ -36,16 +36,21 @@ func TestInterruptedRunIsFinished(t *testing.T) {
 		t.Fatal(err)
 	}
 	next := []iam.File{{Path: "terraform/a.tf", Data: header("new a")}, {Path: "terraform/b.tf", Data: header("new b")}}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
 	var j journal
 	for _, f := range next {
-		staged, err := stage(dir, f)
+		staged, err := stage(root, f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		j.Rename = append(j.Rename, [2]string{staged, f.Path})
 	}
 	j.Remove = []string{"terraform/gone.tf"}
-	if err := writeJournal(dir, j); err != nil {
+	if err := writeJournal(root, dir, j); err != nil {
 		t.Fatal(err)
 	}
 	// Killed here. What is on disk is still the old run's, and --check,
@@ -53,9 +58,8 @@ func TestInterruptedRunIsFinished(t *testing.T) {
 	if got := readTree(t, dir)["terraform/a.tf"]; !strings.Contains(got, "old a") {
 		t.Fatalf("a.tf changed before the renames: %q", got)
 	}
-	d, err := Check(dir, []string{Terraform}, next)
-	if err != nil || !strings.Contains(string(d), "interrupted eksiam run") {
-		t.Errorf("--check on an interrupted run: %v\n%s", err, d)
+	if !Interrupted(dir) {
+		t.Errorf("an interrupted run is not seen")
 	}
 	res, err := Write(dir, []string{Terraform}, next, false)
 	if err != nil || !res.Recovered {
@@ -103,5 +107,54 @@ func TestFailedStagingChangesNothing(t *testing.T) {
 		if strings.HasPrefix(p, "terraform/.a.tf") || strings.HasPrefix(p, "terraform/.left.tf") {
 			t.Errorf("%s left behind", p)
 		}
+	}
+}
+
+// TestPlantedJournalIsRefused: the output folder is committed to
+// repositories, so a journal eksiam did not write must move and delete
+// nothing: not a rename onto a file outside its folders, not a removal of
+// a file it does not own.
+func TestPlantedJournalIsRefused(t *testing.T) {
+	for name, j := range map[string]string{
+		"rename outside":    `{"rename":[["terraform/.evil.eksiam-tmp",".git/hooks/pre-commit"]]}`,
+		"rename other name": `{"rename":[["terraform/.x.tf.eksiam-tmp","terraform/y.tf"]]}`,
+		"remove state":      `{"remove":["terraform/terraform.tfstate"]}`,
+		"remove outside":    `{"remove":["../outside.txt"]}`,
+	} {
+		dir := t.TempDir()
+		os.MkdirAll(filepath.Join(dir, "terraform"), 0o755)
+		os.WriteFile(filepath.Join(dir, "terraform", "terraform.tfstate"), []byte("{}"), 0o644)
+		os.WriteFile(filepath.Join(dir, "terraform", ".evil.eksiam-tmp"), header("evil"), 0o755)
+		os.WriteFile(filepath.Join(dir, journalName), []byte(j), 0o644)
+		_, err := Write(dir, []string{Terraform}, []iam.File{{Path: "terraform/a.tf", Data: header("a")}}, false)
+		if err == nil || !strings.Contains(err.Error(), "is not a journal eksiam wrote") {
+			t.Errorf("%s: %v", name, err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "terraform", "terraform.tfstate")); err != nil {
+			t.Errorf("%s: the state file is gone", name)
+		}
+		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+			t.Errorf("%s: a file was renamed out of eksiam's folders", name)
+		}
+	}
+}
+
+// TestStagingDoesNotFollowALink: a link planted where a file is staged
+// is removed, not written through.
+func TestStagingDoesNotFollowALink(t *testing.T) {
+	dir, victim := t.TempDir(), filepath.Join(t.TempDir(), "victim")
+	os.WriteFile(victim, []byte("keep"), 0o644)
+	os.MkdirAll(filepath.Join(dir, "terraform"), 0o755)
+	if err := os.Symlink(victim, filepath.Join(dir, "terraform", ".a.tf"+stagedExt)); err != nil {
+		t.Skip(err)
+	}
+	if _, err := Write(dir, []string{Terraform}, []iam.File{{Path: "terraform/a.tf", Data: header("a")}}, false); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(victim); string(data) != "keep" {
+		t.Errorf("the write went through the link: %q", data)
+	}
+	if info, err := os.Lstat(filepath.Join(dir, "terraform", "a.tf")); err != nil || !info.Mode().IsRegular() {
+		t.Errorf("a.tf is not a regular file: %v", err)
 	}
 }

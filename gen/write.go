@@ -158,9 +158,6 @@ func Check(dir string, formats []string, files []iam.File) ([]byte, error) {
 		return nil, err
 	}
 	var out bytes.Buffer
-	if interrupted(dir) {
-		fmt.Fprintf(&out, "# %s holds an interrupted eksiam run (%s): eksiam generate finishes it\n", dir, journalName)
-	}
 	type change struct {
 		path     string
 		old, new []byte

@@ -218,6 +218,10 @@ func runGenerate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	if f.check {
+		if gen.Interrupted(f.out) {
+			fmt.Fprintf(stderr, "eksiam: %s holds an interrupted eksiam run; run eksiam generate to finish it\n", f.out)
+			return exitFailure
+		}
 		d, err := gen.Check(f.out, formats, files)
 		if err != nil {
 			fmt.Fprintf(stderr, "eksiam: %v\n", err)
@@ -238,6 +242,9 @@ func runGenerate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	if !f.quiet {
+		if res.Recovered {
+			fmt.Fprintf(stderr, "eksiam: finished an interrupted run in %s first\n", f.out)
+		}
 		printResult(stderr, f.out, formats, res)
 	}
 	return exitOK
