@@ -103,9 +103,7 @@ func Generate(spec *schema.Spec, opts Options) ([]iam.File, *iam.Model, schema.D
 // loaded, but nothing is rendered (no template size to note).
 func Validate(spec *schema.Spec, loadFailed bool) (*iam.Model, schema.Diagnostics) {
 	m, diags := iam.Build(spec)
-	if diags.HasErrors() {
-		return m, diags
-	}
+	loadFailed = loadFailed || diags.HasErrors()
 	diags = append(diags, lint.Model(m, spec)...)
 	for _, d := range checkFormats(m, spec.Formats) {
 		d.Severity, d.Rule = schema.Warning, "format-limit"
@@ -114,8 +112,12 @@ func Validate(spec *schema.Spec, loadFailed bool) (*iam.Model, schema.Diagnostic
 	if spec.HasFormat(CloudFormation) && !loadFailed {
 		diags = append(diags, cloudFormationSize(m)...)
 	}
-	if r := m.NodeRole; r != nil && r.InstanceProfile && spec.HasFormat(Eksctl) {
-		diags.Notef(m.PosOf(r), "eksctl-node-role", "eksctl creates one role per managed node group and has no standalone node role: the node role and instance profile for self-managed nodes and Karpenter are only in the Terraform and CloudFormation outputs")
+	if r := m.NodeRole; r != nil && spec.HasFormat(Eksctl) {
+		what, are := "node role", "is"
+		if r.InstanceProfile {
+			what, are = "node role and instance profile", "are"
+		}
+		diags.Notef(m.PosOf(r), "eksctl-node-role", "eksctl creates one role per managed node group and has no standalone node role: the %s for self-managed nodes and Karpenter %s only in the Terraform and CloudFormation outputs", what, are)
 	}
 	return m, diags.Sorted()
 }

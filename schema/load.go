@@ -28,8 +28,9 @@ func Load(name string, data []byte) (*Spec, Diagnostics) {
 const (
 	// MaxSpecBytes is the largest spec file eksiam reads.
 	MaxSpecBytes = 16 << 20
-	// maxNodes is how many YAML nodes a spec may hold with its aliases
-	// expanded.
+	// maxNodes bounds a spec with its aliases expanded: each node counts
+	// one and its text one per 64 bytes, so that a large string repeated
+	// through aliases counts for its size.
 	maxNodes = 2_000_000
 )
 
@@ -46,9 +47,10 @@ func loadWith(l *loader, name string, data []byte) (*Spec, Diagnostics) {
 		return nil, l.diags.Sorted()
 	}
 	var second yaml.Node
-	if err := dec.Decode(&second); err == nil {
+	switch err := dec.Decode(&second); {
+	case err == nil && !emptyDocument(&second):
 		l.diags.Errorf(Pos{File: name, Line: second.Line, Col: second.Column}, "the spec holds a second YAML document; eksiam reads one spec per file")
-	} else if !errors.Is(err, io.EOF) {
+	case err != nil && !errors.Is(err, io.EOF):
 		l.syntaxError(err)
 		return nil, l.diags.Sorted()
 	}
@@ -72,6 +74,12 @@ func loadWith(l *loader, name string, data []byte) (*Spec, Diagnostics) {
 	return spec, l.diags.Sorted()
 }
 
+// emptyDocument reports a document with nothing in it, such as what a
+// trailing "---" starts.
+func emptyDocument(d *yaml.Node) bool {
+	return len(d.Content) == 0 || (len(d.Content) == 1 && isNull(d.Content[0]) && d.Content[0].Value == "")
+}
+
 // expandedSize counts the nodes of n with aliases expanded, as the loader
 // walks them, remembering each node's count so that the counting itself
 // stays linear; it stops counting past maxNodes.
@@ -83,7 +91,7 @@ func expandedSize(n *yaml.Node, memo map[*yaml.Node]int) int {
 		return c
 	}
 	memo[n] = maxNodes + 1 // an alias cycle counts as too many
-	c := 1
+	c := 1 + len(n.Value)/64
 	if n.Kind == yaml.AliasNode {
 		c += expandedSize(n.Alias, memo)
 	}
@@ -299,9 +307,13 @@ func (l *loader) integer(what string, n *yaml.Node) Int {
 		l.errorf(n, "%s must be a whole number, not %s", what, describe(n))
 		return Int{Pos: l.pos(n)}
 	}
-	// YAML reads 07200 as octal (3712) and 0x1C20 as hex: a number with a
-	// leading zero is almost surely a slip, and reads differently elsewhere.
-	if digits := strings.TrimLeft(n.Value, "+-"); len(digits) > 1 && digits[0] == '0' {
+	// YAML reads 07200 as octal (3712) and 0x1C20 as hex, and go-yaml 3_600
+	// as 3600 where YAML 1.2 reads a string: a whole number is written in
+	// decimal digits alone.
+	if digits := strings.TrimLeft(n.Value, "+-"); strings.Trim(digits, "0123456789") != "" {
+		l.errorf(n, "%s is written %s; write it in decimal digits alone", what, n.Value)
+		return Int{Pos: l.pos(n)}
+	} else if len(digits) > 1 && digits[0] == '0' {
 		l.errorf(n, "%s is written %s, which YAML reads as %d (octal or hex); write it in decimal without a leading zero", what, n.Value, v)
 		return Int{Pos: l.pos(n)}
 	}
@@ -408,7 +420,7 @@ func (l *loader) spec(n *yaml.Node, s *Spec) {
 					s.Formats = append(s.Formats, name)
 				}
 			}
-			if len(s.Formats) == 0 && !l.diags.HasErrors() {
+			if len(s.Formats) == 0 && len(resolve(v).Content) == 0 {
 				l.errorf(v, "formats needs at least one of %s", strings.Join(FormatNames, ", "))
 			}
 		}},

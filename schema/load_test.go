@@ -262,6 +262,8 @@ func TestHostileInput(t *testing.T) {
 		"second document": {minimal + "---\nproject: other\n", "s.yaml:6:1: the spec holds a second YAML document"},
 		"a value tag":     {strings.Replace(minimal, "project: shop", "project: !Ref shop", 1), "s.yaml:2:10: YAML tags such as !Ref are not allowed"},
 		"a str tag":       {minimal + "tags:\n  a: !!str 1\n", "s.yaml:7:6: YAML tags such as !!str are not allowed"},
+		"underscored int": {minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    maxSessionDuration: 3_600\n", "maxSessionDuration is written 3_600; write it in decimal digits alone"},
+		"string bomb":     {"version: 1\nx: &s [" + strings.Repeat("a", 200000) + "]\nserviceAccounts: [" + strings.TrimSuffix(strings.Repeat("*s, ", 800), ", ") + "]\n", "the spec expands to more than 2000000 YAML nodes"},
 		"octal":           {minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    maxSessionDuration: 07200\n", "s.yaml:9:25: serviceAccounts[0].maxSessionDuration is written 07200, which YAML reads as 3712"},
 		"forged line":     {minimal + "tags:\n  \"a\\n/etc/x.yaml:1:1: forged\\e[31m\": b\n  \"a\\n/etc/x.yaml:1:1: forged\\e[31m\": c\n", `a\n/etc/x.yaml:1:1: forged\x1b[31m is set twice`},
 	} {
@@ -285,5 +287,12 @@ func TestFormats(t *testing.T) {
 	spec, errs = load(t, minimal+"formats: [eksctl, Terraform]\n")
 	if errs != "" || strings.Join(spec.Formats, ",") != "terraform,eksctl" || spec.HasFormat("cloudformation") {
 		t.Errorf("formats %v %s", spec.Formats, errs)
+	}
+}
+
+// TestTrailingDocumentMarker: a trailing "---" starts no second spec.
+func TestTrailingDocumentMarker(t *testing.T) {
+	if _, errs := load(t, minimal+"---\n"); errs != "" {
+		t.Errorf("a trailing --- is an error:\n%s", errs)
 	}
 }

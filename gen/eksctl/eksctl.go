@@ -281,10 +281,12 @@ func (e *emitter) nodeGroups() *yaml.Node {
 		group := y.NewMapping().Add("name", y.Str(name)).Add("iam", nodeIAM.Node)
 		if i == 0 {
 			notes := []string{"The node role's policies. eksctl creates one role per node group and names it itself."}
+			what, are := "node role", "is"
 			if r.InstanceProfile {
-				notes = append(notes, "eksctl has no standalone node role: the node role and instance profile that the Terraform",
-					"and CloudFormation outputs create for self-managed nodes and Karpenter are not created here.")
+				what, are = "node role and instance profile", "are"
 			}
+			notes = append(notes, "eksctl has no standalone node role: the "+what+" that the Terraform",
+				"and CloudFormation outputs create for self-managed nodes and Karpenter "+are+" not created here.")
 			if r.Path != "/" {
 				notes = append(notes, "eksctl cannot set the role path "+r.Path+".")
 			}

@@ -35,7 +35,7 @@ var sessionTagRE = regexp.MustCompile(`(?i)aws:PrincipalTag/(kubernetes-[a-z-]+|
 // matches and a variable of it matches nothing: the statement grants
 // nothing (or, in a Deny, denies nothing).
 func sessionTagVariables(ds *schema.Diagnostics, who string, sa schema.ServiceAccount) {
-	if sa.UsesPodIdentity() && sa.SessionTags.Value && sa.Mechanism.Value != schema.MechanismBoth {
+	if sa.UsesPodIdentity() && sa.SessionTags.Value && sa.Mechanism.Value != schema.MechanismBoth && len(sa.SessionPolicy) == 0 {
 		return
 	}
 	why := "an IRSA role gets no Pod Identity session tags"
@@ -43,27 +43,34 @@ func sessionTagVariables(ds *schema.Diagnostics, who string, sa schema.ServiceAc
 	case sa.Mechanism.Value == schema.MechanismBoth:
 		why = "with mechanism: both, pods that come through IRSA get no Pod Identity session tags"
 	case sa.UsesPodIdentity():
-		why = "the association has sessionTags: false"
+		why = "the association has sessionTags: false (as a session policy requires)"
 	}
-	check := func(s schema.Str) {
+	check := func(s schema.Str, effect string) {
 		if m := sessionTagRE.FindString(s.Value); m != "" {
-			ds.Finding(s.Pos, "session-tag-variable", "%s uses %s, but %s, so the statement matches nothing", who, m, why)
+			ds.Finding(s.Pos, "session-tag-variable", "%s uses %s, but %s, so %s", who, m, why, effect)
 		}
 	}
-	for _, st := range sa.Policy {
-		for _, r := range st.Resources {
-			check(r)
-		}
-		for _, r := range st.NotResources {
-			check(r)
-		}
-		for _, c := range st.Conditions {
-			check(c.Key)
-			for _, v := range c.Values {
-				check(v)
+	statements := func(sts []schema.Statement) {
+		for _, st := range sts {
+			for _, r := range append(append([]schema.Str{}, st.Resources...), st.NotResources...) {
+				check(r, "the variable is empty and the resource names nothing")
+			}
+			for _, c := range st.Conditions {
+				// An absent key fails a positive test but passes a negated
+				// one (StringNotEquals...), an ...IfExists one and Null.
+				effect := "the condition never holds"
+				if op := c.Operator.Value; strings.Contains(op, "Not") || strings.HasSuffix(op, "IfExists") || op == "Null" {
+					effect = "the condition always holds"
+				}
+				check(c.Key, effect)
+				for _, v := range c.Values {
+					check(v, "the variable is empty and the condition does not test what it says")
+				}
 			}
 		}
 	}
+	statements(sa.Policy)
+	statements(sa.SessionPolicy)
 }
 
 // accountRE finds the account field of an IAM ARN.

@@ -35,7 +35,8 @@ var Rules = []struct{ ID, Description string }{
 
 // writes lists the actions an action pattern covers that change
 // something (access level Write, Tagging or Permissions management in the
-// Service Authorization Reference): logs:FilterLogEvents and
+// Service Authorization Reference) and could be narrowed by a resource or
+// a condition: logs:FilterLogEvents and
 // ecr:BatchCheckLayerAvailability read, kms:Decrypt and sqs:DeleteMessage
 // write. A pattern the reference does not know counts as a write of
 // itself (unknown-action reports it).
@@ -46,7 +47,10 @@ func writes(pattern string) []string {
 	}
 	var out []string
 	for _, a := range acts {
-		if a.Access != 'R' && a.Access != 'L' {
+		// An action that takes no resource type and no condition key
+		// (xray:PutTraceSegments) can be granted only on "*", unconditioned:
+		// nothing to narrow, so nothing to report.
+		if a.Access != 'R' && a.Access != 'L' && (len(a.Resources) > 0 || len(a.Keys) > 0) {
 			out = append(out, a.FullName())
 		}
 	}

@@ -85,16 +85,18 @@ func TestPresetStatementsAreNotFindings(t *testing.T) {
 
 // TestReadsAreNotWrites: the access level in the Service Authorization
 // Reference says what writes, not the verb: logs:FilterLogEvents and
-// ecr:BatchCheckLayerAvailability read; kms:Decrypt writes.
+// ecr:BatchCheckLayerAvailability read; kms:Decrypt writes. A write that
+// takes no resource type and no condition key (xray:PutTelemetryRecords)
+// has nothing to narrow, so it is no finding either.
 func TestReadsAreNotWrites(t *testing.T) {
 	got := findings(t, base+`serviceAccounts:
   - namespace: a
     name: b
     policy:
-      - actions: [logs:FilterLogEvents, ecr:BatchCheckLayerAvailability, sts:GetCallerIdentity, kms:Decrypt, sqs:DeleteMessage]
+      - actions: [logs:FilterLogEvents, ecr:BatchCheckLayerAvailability, sts:GetCallerIdentity, xray:PutTelemetryRecords, kms:Decrypt, sqs:DeleteMessage]
         resources: ['*']
 `)
-	for _, read := range []string{"FilterLogEvents", "BatchCheckLayerAvailability", "GetCallerIdentity"} {
+	for _, read := range []string{"FilterLogEvents", "BatchCheckLayerAvailability", "GetCallerIdentity", "PutTelemetryRecords"} {
 		if strings.Contains(got, read) {
 			t.Errorf("%s reads, but is reported:\n%s", read, got)
 		}
@@ -142,8 +144,8 @@ serviceAccounts:
 		`s.yaml:9:26: warning: the node role: the managed policy arn:aws:iam::444455556666:policy/node-extras is in account 444455556666`,
 		`s.yaml:14:25: warning: ServiceAccount a/b has the managed policy AdministratorAccess, which lets every pod of the ServiceAccount take over the account`,
 		`s.yaml:15:26: warning: ServiceAccount a/b: the permissions boundary arn:aws:iam::999988887777:policy/boundary is in account 999988887777`,
-		`s.yaml:21:21: warning: ServiceAccount a/irsa uses aws:PrincipalTag/kubernetes-namespace, but an IRSA role gets no Pod Identity session tags`,
-		`s.yaml:30:26: warning: ServiceAccount a/untagged uses aws:PrincipalTag/eks-cluster-name, but the association has sessionTags: false`,
+		`s.yaml:21:21: warning: ServiceAccount a/irsa uses aws:PrincipalTag/kubernetes-namespace, but an IRSA role gets no Pod Identity session tags, so the variable is empty and the resource names nothing`,
+		`s.yaml:30:26: warning: ServiceAccount a/untagged uses aws:PrincipalTag/eks-cluster-name, but the association has sessionTags: false (as a session policy requires), so the condition never holds`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("want %q among:\n%s", want, got)

@@ -178,6 +178,7 @@ data "aws_iam_policy_document" "opentelemetry__adot_collector_adot_collector" {
       "logs:CreateLogStream",
       "logs:DescribeLogStreams",
       "logs:PutLogEvents",
+      "logs:PutRetentionPolicy",
     ]
     resources = [
       "arn:${data.aws_partition.current.partition}:logs:${local.region}:111122223333:log-group:${var.cluster_name}/container/logs",
