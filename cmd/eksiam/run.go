@@ -74,7 +74,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return c.run(args[1:], stdin, stdout, stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "eksiam: unknown command %q\n\n%s", args[0], usage)
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	fmt.Fprintf(stderr, "eksiam: unknown command %q%s\n\n%s", args[0], schema.Suggest(args[0], names), usage)
 	return exitUsage
 }
 
