@@ -107,8 +107,9 @@ func runInit(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 }
 
 // oldNames lists, with their positions in the copy, the places that still
-// name the source's project, environment or cluster where the copy's
-// differ: a bucket shop-prod-assets, a comment about production. Each is
+// name the source's project, environment or cluster (as whole names, in any
+// case) where the copy's differ: a bucket shop-prod-assets, a comment on
+// shop/prod. Each is
 // the user's to decide; written ${project}-${environment}, an ARN follows
 // the environment by itself.
 func oldNames(stdout io.Writer, from, out string, data []byte, project, environment string) {
@@ -136,15 +137,31 @@ func oldNames(stdout io.Writer, from, out string, data []byte, project, environm
 	for i, n := range names {
 		alts[i] = regexp.QuoteMeta(n)
 	}
-	re := regexp.MustCompile(`(?i)(^|[^A-Za-z0-9])(` + strings.Join(alts, "|") + `)($|[^A-Za-z0-9])`)
+	re := regexp.MustCompile(`(?i)` + strings.Join(alts, "|"))
+	word := func(line string, i int) bool {
+		c := line[i]
+		return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
 	first := true
 	for i, line := range strings.Split(string(data), "\n") {
-		for _, m := range re.FindAllStringSubmatchIndex(line, -1) {
+		// Whole names only, each occurrence (prod-prod twice), found one
+		// position at a time so that neighbours share their boundary.
+		for at := 0; at < len(line); {
+			m := re.FindStringIndex(line[at:])
+			if m == nil {
+				break
+			}
+			start, end := at+m[0], at+m[1]
+			at = start + 1
+			if (start > 0 && word(line, start-1)) || (end < len(line) && word(line, end)) {
+				continue
+			}
 			if first {
 				fmt.Fprintf(stdout, "%s still names %s in these places; change what should not carry over:\n", out, strings.Join(names, ", "))
 				first = false
 			}
-			fmt.Fprintf(stdout, "%s:%d:%d: %s\n", out, i+1, m[4]+1, strconv.Quote(strings.TrimSpace(line)))
+			fmt.Fprintf(stdout, "%s:%d:%d: %s\n", out, i+1, start+1, strconv.Quote(strings.TrimSpace(line)))
+			at = end
 		}
 	}
 }
@@ -200,9 +217,9 @@ func copySpec(from, project, environment, region string, stdout, stderr io.Write
 		for i := 0; i+1 < len(tags.Content); i += 2 {
 			switch v := tags.Content[i+1]; {
 			case v.Kind != yaml.ScalarNode:
-			case v.Value == old.Environment.Value && environment != old.Environment.Value:
+			case strings.EqualFold(v.Value, old.Environment.Value) && environment != old.Environment.Value:
 				e.set(tags, tags.Content[i].Value, environment)
-			case v.Value == old.Project.Value && project != old.Project.Value:
+			case strings.EqualFold(v.Value, old.Project.Value) && project != old.Project.Value:
 				e.set(tags, tags.Content[i].Value, project)
 			}
 		}
