@@ -61,6 +61,10 @@ type Version struct {
 	Statements []Statement `yaml:"-"`
 }
 
+// NodeRoleARN, as an option's default, stands for the ARN of the spec's
+// own node role, which the IAM model fills in.
+const NodeRoleARN = "@nodeRoleArn"
+
 // Option is what a user scopes a preset to, in presetOptions.
 type Option struct {
 	Name        string

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -79,6 +80,8 @@ func showPreset(w io.Writer, p *templates.Preset) {
 		switch {
 		case o.Required:
 			kind = "required"
+		case slices.Equal(o.Default, []string{templates.NodeRoleARN}):
+			kind = "default: the spec's node role"
 		case len(o.Default) > 0:
 			kind = "default " + strings.Join(o.Default, ",")
 		}

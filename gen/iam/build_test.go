@@ -435,3 +435,31 @@ func TestCNIRolePointsAtNodeRole(t *testing.T) {
 		}
 	}
 }
+
+// TestKarpenterPassesTheSpecsNodeRole: without nodeRoleArns, the karpenter
+// preset passes the spec's own node role, its ARN built from the same
+// parts as the role's name and path, so that it follows them; without a
+// node role, that is an error saying what to set.
+func TestKarpenterPassesTheSpecsNodeRole(t *testing.T) {
+	m, diags := build(t, base+"nodeRole:\n  path: /eks/\nserviceAccounts:\n  - namespace: kube-system\n    name: karpenter\n    presets: [karpenter]\n")
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	var passRole []string
+	for _, p := range role(t, m, "kube-system", "karpenter").InlinePolicies {
+		for _, s := range p.Document.Statements {
+			if slices.Contains(s.Actions, "iam:PassRole") {
+				for _, r := range s.Resources {
+					passRole = append(passRole, r.String())
+				}
+			}
+		}
+	}
+	if want := "arn:${partition}:iam::${account}:role/eks/${project}-${environment}-node"; !slices.Equal(passRole, []string{want}) {
+		t.Errorf("iam:PassRole on %v, want [%s]", passRole, want)
+	}
+	_, diags = build(t, base+"nodeRole:\n  enabled: false\nserviceAccounts:\n  - namespace: kube-system\n    name: karpenter\n    presets: [karpenter]\n")
+	if want := "s.yaml:11:15: ServiceAccount kube-system/karpenter uses karpenter, whose presetOptions.nodeRoleArns defaults to the spec's node role, but nodeRole.enabled is false"; !strings.Contains(diags.Error(), want) {
+		t.Errorf("want %q, got:\n%s", want, diags.Error())
+	}
+}

@@ -27,7 +27,7 @@ func (b *builder) presets(r *Role, sa *schema.ServiceAccount) {
 				}
 			}
 			if opt, ok := p.Option(option); ok {
-				return opt.Default
+				return b.defaults(opt.Default, sa, p, option, name.Pos)
 			}
 			return nil
 		}
@@ -102,4 +102,27 @@ func statementKey(s Statement) string {
 	s.Pos = schema.Pos{}
 	s.Preset = ""
 	return Document{Statements: []Statement{s}}.JSON(Expr.String)
+}
+
+// defaults are an option's default values, with templates.NodeRoleARN as
+// the spec's own node role's ARN, built from the parts of its name and
+// path (so that the policy follows them, as the role does), or an error
+// when the spec has no node role.
+func (b *builder) defaults(values []string, sa *schema.ServiceAccount, p *templates.Preset, option string, pos schema.Pos) []string {
+	if !slices.Contains(values, templates.NodeRoleARN) {
+		return values
+	}
+	r := b.m.NodeRole
+	if r == nil {
+		b.diags.Errorf(pos, "ServiceAccount %s/%s uses %s, whose presetOptions.%s defaults to the spec's node role, but nodeRole.enabled is false: set presetOptions.%s",
+			sa.Namespace.Value, sa.Name.Value, p.Name, option, option)
+		return nil
+	}
+	out := slices.Clone(values)
+	for i, v := range out {
+		if v == templates.NodeRoleARN {
+			out[i] = "arn:${partition}:iam::${account}:role" + r.Path + r.Name.String()
+		}
+	}
+	return out
 }
