@@ -20,7 +20,7 @@ func TestHeaderIsOneSafeLine(t *testing.T) {
 		if h != HeaderPrefix+" from "+want+"; "+HeaderSuffix {
 			t.Errorf("Header(%q) = %q", name, h)
 		}
-		if strings.ContainsAny(h, "\n\r\x85\u2028\u2029") || !IsGenerated([]byte(h+"\n")) {
+		if strings.ContainsAny(h, "\n\r\u0085\u2028\u2029") || !IsGenerated([]byte(h+"\n")) {
 			t.Errorf("Header(%q) = %q is not one header line", name, h)
 		}
 	}

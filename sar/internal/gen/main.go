@@ -175,7 +175,7 @@ func run(pkg, out, keys string) error {
 					return err
 				}
 				if !strings.HasPrefix(f, "arn:") {
-					return fmt.Errorf("%s/%s: ARN format %q does not start with arn:", svc, rt.Key, f)
+					return fmt.Errorf("%s/%s: ARN format %q does not start with \"arn\"", svc, rt.Key, f)
 				}
 			}
 			slices.Sort(formats)
