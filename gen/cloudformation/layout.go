@@ -3,7 +3,6 @@ package cloudformation
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"slices"
 
 	"go.yaml.in/yaml/v3"
@@ -108,7 +107,7 @@ func (e *emitter) finish(t *template, root bool, metadata *yaml.Node, descriptio
 	body := t.body()
 	t.used = map[string]bool{}
 	for _, name := range parameterNames {
-		t.used[name] = paramUsed[name].Match(body)
+		t.used[name] = refersTo(body, name)
 	}
 	head := y.NewMapping().
 		Add("AWSTemplateFormatVersion", y.Str("2010-09-09")).
@@ -137,21 +136,32 @@ func (e *emitter) finish(t *template, root bool, metadata *yaml.Node, descriptio
 	return nil
 }
 
-// parameterNames are every parameter a template may declare; paramUsed
-// finds where a template's body refers to one (!Ref Name, ${Name}).
-var (
-	parameterNames = []string{
-		parameter(iam.RefProject), parameter(iam.RefEnvironment), parameter(iam.RefCluster),
-		parameter(iam.RefOIDCProviderARN), rootStackParam,
+// parameterNames are every parameter a template may declare.
+var parameterNames = []string{
+	parameter(iam.RefProject), parameter(iam.RefEnvironment), parameter(iam.RefCluster),
+	parameter(iam.RefOIDCProviderARN), rootStackParam,
+}
+
+// refersTo reports whether a template's body refers to a parameter, as
+// ${Name} in a !Sub or as !Ref Name (not a longer name that starts so).
+func refersTo(body []byte, name string) bool {
+	if bytes.Contains(body, []byte("${"+name+"}")) {
+		return true
 	}
-	paramUsed = func() map[string]*regexp.Regexp {
-		out := map[string]*regexp.Regexp{}
-		for _, name := range parameterNames {
-			out[name] = regexp.MustCompile(`(!Ref ` + name + `|\$\{` + name + `\})([^A-Za-z0-9]|$)`)
+	ref := []byte("!Ref " + name)
+	for rest := body; ; {
+		i := bytes.Index(rest, ref)
+		if i < 0 {
+			return false
 		}
-		return out
-	}()
-)
+		rest = rest[i+len(ref):]
+		if len(rest) == 0 || !isIdent(rest[0]) {
+			return true
+		}
+	}
+}
+
+func isIdent(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
 
 // body is everything after the head.
 func (t template) body() []byte {
