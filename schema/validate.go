@@ -511,6 +511,16 @@ func (v *validator) presets(what string, sa *ServiceAccount) {
 				v.errorf(presetPos(sa, p.Name),
 					"%s.presets: %s needs presetOptions.%s: %s (for example %s)", what, p.Name, o.Name, strings.TrimSuffix(o.Description, "."), o.Example)
 			}
+			if !given[o.Name] || len(o.Needs) == 0 || slices.Equal(optionValues(sa, o.Name), o.Default) {
+				continue
+			}
+			for _, need := range o.Needs {
+				if !given[need] {
+					n, _ := p.Option(need)
+					v.errorf(presetPos(sa, p.Name), "%s.presets: %s with presetOptions.%s needs presetOptions.%s: %s (for example %s)",
+						what, p.Name, o.Name, need, strings.TrimSuffix(n.Description, "."), n.Example)
+				}
+			}
 		}
 	}
 }
@@ -681,4 +691,18 @@ func (v *validator) condition(what string, c Condition) {
 	for _, val := range c.Values {
 		v.placeholders(what+": condition value", val)
 	}
+}
+
+// optionValues are the values a ServiceAccount gives a preset option.
+func optionValues(sa *ServiceAccount, name string) []string {
+	for _, o := range sa.PresetOptions {
+		if o.Name.Value == name {
+			out := make([]string, len(o.Values))
+			for i, v := range o.Values {
+				out[i] = v.Value
+			}
+			return out
+		}
+	}
+	return nil
 }

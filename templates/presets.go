@@ -75,6 +75,9 @@ type Option struct {
 	Enum        []string `yaml:"enum"`
 	Default     []string `yaml:"default"`
 	Example     string   `yaml:"example"`
+	// Needs are options a spec must also give when it gives this one a
+	// value other than its default.
+	Needs []string `yaml:"needs"`
 	// pattern is Pattern compiled, when set.
 	pattern *regexp.Regexp
 }
@@ -276,6 +279,13 @@ func ParsePreset(data []byte) (*Preset, error) {
 	for _, name := range p.OneOf {
 		if _, ok := p.Option(name); !ok {
 			return nil, fmt.Errorf("oneOf names the unknown option %q", name)
+		}
+	}
+	for _, o := range p.Options {
+		for _, name := range o.Needs {
+			if _, ok := p.Option(name); !ok {
+				return nil, fmt.Errorf("option %s needs the unknown option %q", o.Name, name)
+			}
 		}
 	}
 	var err error

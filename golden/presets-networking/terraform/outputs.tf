@@ -70,6 +70,16 @@ output "kube_system__tgb_controller_role_arn" {
   value       = aws_iam_role.kube_system__tgb_controller.arn
 }
 
+output "kube_system_scoped__aws_node_role_name" {
+  description = "Name of the role for ServiceAccount kube-system-scoped/aws-node."
+  value       = aws_iam_role.kube_system_scoped__aws_node.name
+}
+
+output "kube_system_scoped__aws_node_role_arn" {
+  description = "ARN of the role for ServiceAccount kube-system-scoped/aws-node."
+  value       = aws_iam_role.kube_system_scoped__aws_node.arn
+}
+
 output "web__envoy_role_name" {
   description = "Name of the role for ServiceAccount web/envoy."
   value       = aws_iam_role.web__envoy.name
@@ -88,6 +98,7 @@ output "pod_role_arns" {
     "kube-system/aws-load-balancer-controller"                 = aws_iam_role.kube_system__aws_load_balancer_controller.arn
     "kube-system/aws-node"                                     = aws_iam_role.kube_system__aws_node.arn
     "kube-system/tgb-controller"                               = aws_iam_role.kube_system__tgb_controller.arn
+    "kube-system-scoped/aws-node"                              = aws_iam_role.kube_system_scoped__aws_node.arn
     "web/envoy"                                                = aws_iam_role.web__envoy.arn
   }
 }
@@ -100,6 +111,7 @@ output "pod_role_names" {
     "kube-system/aws-load-balancer-controller"                 = aws_iam_role.kube_system__aws_load_balancer_controller.name
     "kube-system/aws-node"                                     = aws_iam_role.kube_system__aws_node.name
     "kube-system/tgb-controller"                               = aws_iam_role.kube_system__tgb_controller.name
+    "kube-system-scoped/aws-node"                              = aws_iam_role.kube_system_scoped__aws_node.name
     "web/envoy"                                                = aws_iam_role.web__envoy.name
   }
 }
@@ -112,6 +124,7 @@ output "pod_identity_association_ids" {
     "kube-system/aws-load-balancer-controller"                 = aws_eks_pod_identity_association.kube_system__aws_load_balancer_controller.association_id
     "kube-system/aws-node"                                     = aws_eks_pod_identity_association.kube_system__aws_node.association_id
     "kube-system/tgb-controller"                               = aws_eks_pod_identity_association.kube_system__tgb_controller.association_id
+    "kube-system-scoped/aws-node"                              = aws_eks_pod_identity_association.kube_system_scoped__aws_node.association_id
     "web/envoy"                                                = aws_eks_pod_identity_association.web__envoy.association_id
   }
 }
