@@ -161,7 +161,9 @@ func refersTo(body []byte, name string) bool {
 	}
 }
 
-func isIdent(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
+func isIdent(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
 
 // body is everything after the head.
 func (t template) body() []byte {
