@@ -117,7 +117,7 @@ func Validate(spec *schema.Spec, loadFailed bool) (*iam.Model, schema.Diagnostic
 		if r.InstanceProfile {
 			what, are = "node role and instance profile", "are"
 		}
-		diags.Notef(m.PosOf(r), "eksctl-node-role", "eksctl creates one role per managed node group and has no standalone node role: the %s for self-managed nodes and Karpenter %s only in the Terraform and CloudFormation outputs", what, are)
+		diags.Notef(m.PosOf(r), "eksctl-node-role", "eksctl creates one role per managed node group and has no standalone node role: the %s for self-managed nodes and Karpenter %s only in the Terraform and CloudFormation outputs (the karpenter preset passes that role unless presetOptions.nodeRoleArns names others)", what, are)
 	}
 	return m, diags.Sorted()
 }

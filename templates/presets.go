@@ -442,6 +442,9 @@ func (p *Preset) checkStatement(s Statement, sids map[string]bool) error {
 	known := func(name string) bool { _, ok := p.Option(name); return ok }
 	refs := []string{s.Foreach}
 	for _, clause := range whenClauses(s.When) {
+		if strings.HasPrefix(clause, "!") && strings.Contains(clause, "=") {
+			return fmt.Errorf("when clause %q: a negated clause names an option, not a value", clause)
+		}
 		refs = append(refs, strings.TrimPrefix(strings.SplitN(clause, "=", 2)[0], "!"))
 	}
 	for _, ref := range refs {

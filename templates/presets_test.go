@@ -320,7 +320,7 @@ func TestWhenClauses(t *testing.T) {
 	}{
 		{nil, nil, "ChangeRecords", ""},
 		{[]string{"*.example.com"}, nil, "ChangeNamedRecords", "route53:ChangeResourceRecordSetsNormalizedRecordNames"},
-		{nil, []string{"A", "TXT"}, "ChangeTypedRecords", "route53:ChangeResourceRecordSetsRecordTypes"},
+		{nil, []string{"A"}, "ChangeTypedRecords", "route53:ChangeResourceRecordSetsRecordTypes"},
 		{[]string{"*.example.com"}, []string{"A"}, "ChangeNamedTypedRecords", "route53:ChangeResourceRecordSetsNormalizedRecordNames,route53:ChangeResourceRecordSetsRecordTypes"},
 	} {
 		values := func(name string) []string {
@@ -347,6 +347,9 @@ func TestWhenClauses(t *testing.T) {
 		var keys []string
 		for _, c := range changes[0].Conditions {
 			keys = append(keys, c.Key)
+			if c.Key == "route53:ChangeResourceRecordSetsRecordTypes" && !slices.Contains(c.Values, "TXT") {
+				t.Errorf("%s allows types %v: the TXT registry's ownership records would fail the whole change", tc.sid, c.Values)
+			}
 		}
 		slices.Sort(keys)
 		if strings.Join(keys, ",") != tc.keys {
@@ -410,6 +413,39 @@ func TestPinnedVersions(t *testing.T) {
 		src := "name: x\ntitle: X\ndescription: d\nsource: {url: u, version: v}\nserviceAccount: {namespace: a, name: b}\nstatements:\n  - {sid: S, actions: [\"s3:GetObject\"], resources: [\"*\"]}\n" + bad
 		if _, err := ParsePreset([]byte(src)); err == nil {
 			t.Errorf("a preset with %q parsed", bad)
+		}
+	}
+}
+
+// TestNegatedWhenTakesNoValue: "!opt=value" would read as an option named
+// "opt=value", always absent, so the statement would always hold.
+func TestNegatedWhenTakesNoValue(t *testing.T) {
+	src := "name: x\ntitle: X\ndescription: d\nsource: {url: u, version: v}\nserviceAccount: {namespace: a, name: b}\noptions:\n  o: {description: d, example: a, enum: [a, b]}\nstatements:\n  - {sid: S, when: \"!o=a\", actions: [\"s3:GetObject\"], resources: [\"*\"]}\n"
+	if _, err := ParsePreset([]byte(src)); err == nil || !strings.Contains(err.Error(), "a negated clause names an option") {
+		t.Errorf("a negated clause with a value parsed: %v", err)
+	}
+}
+
+// TestVPCCNIClusterScopedTagsOnlyOnCreate: with clusterScoped, the CNI
+// may tag interfaces only as it creates them, or it could tag another
+// cluster's interface as its own and then manage it.
+func TestVPCCNIClusterScopedTagsOnlyOnCreate(t *testing.T) {
+	p, _ := Lookup("vpc-cni")
+	values := func(name string) []string {
+		switch name {
+		case "clusterScoped":
+			return []string{"true"}
+		case "ipFamily":
+			return []string{"ipv4"}
+		case "vpcIds":
+			return []string{"vpc-0123456789abcdef0"}
+		}
+		return nil
+	}
+	for _, s := range p.Expand(values) {
+		if slices.Contains(s.Actions, "ec2:CreateTags") &&
+			(len(s.Conditions) != 1 || s.Conditions[0].Key != "ec2:CreateAction" || !slices.Equal(s.Conditions[0].Values, []string{"CreateNetworkInterface"})) {
+			t.Errorf("%s: ec2:CreateTags not limited to CreateNetworkInterface: %+v", s.Sid, s.Conditions)
 		}
 	}
 }

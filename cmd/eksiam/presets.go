@@ -51,7 +51,13 @@ func runPresets(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 func showPreset(w io.Writer, p *templates.Preset) {
 	fmt.Fprintf(w, "%s: %s\n%s\n\n", p.Name, p.Title, p.Description)
 	fmt.Fprintf(w, "ServiceAccount: %s/%s (the add-on's usual one)\n", p.ServiceAccount.Namespace, p.ServiceAccount.Name)
-	fmt.Fprintf(w, "Source: %s (%s)\n", p.Source.URL, p.Source.Version)
+	source, version := p.Source.URL, p.Source.Version
+	for _, v := range p.Versions {
+		if v.Name == p.Pinned {
+			source, version = v.URL, v.Name+", retrieved "+v.Retrieved
+		}
+	}
+	fmt.Fprintf(w, "Source: %s (%s)\n", source, version)
 	if len(p.Versions) > 0 {
 		fmt.Fprintln(w, "\nVersions (pin one as "+p.Name+"@VERSION; unpinned means the newest):")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -895,10 +895,16 @@ data "aws_iam_policy_document" "kube_system_scoped__aws_node_vpc_cni" {
   }
 
   statement {
-    sid       = "VpcCniTagNetworkInterfaces"
+    sid       = "VpcCniTagCreatedNetworkInterfaces"
     effect    = "Allow"
     actions   = ["ec2:CreateTags"]
     resources = ["arn:${data.aws_partition.current.partition}:ec2:${local.region}:111122223333:network-interface/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ec2:CreateAction"
+      values   = ["CreateNetworkInterface"]
+    }
   }
 
   statement {
