@@ -425,27 +425,3 @@ func TestNegatedWhenTakesNoValue(t *testing.T) {
 		t.Errorf("a negated clause with a value parsed: %v", err)
 	}
 }
-
-// TestVPCCNIClusterScopedTagsOnlyOnCreate: with clusterScoped, the CNI
-// may tag interfaces only as it creates them, or it could tag another
-// cluster's interface as its own and then manage it.
-func TestVPCCNIClusterScopedTagsOnlyOnCreate(t *testing.T) {
-	p, _ := Lookup("vpc-cni")
-	values := func(name string) []string {
-		switch name {
-		case "clusterScoped":
-			return []string{"true"}
-		case "ipFamily":
-			return []string{"ipv4"}
-		case "vpcIds":
-			return []string{"vpc-0123456789abcdef0"}
-		}
-		return nil
-	}
-	for _, s := range p.Expand(values) {
-		if slices.Contains(s.Actions, "ec2:CreateTags") &&
-			(len(s.Conditions) != 1 || s.Conditions[0].Key != "ec2:CreateAction" || !slices.Equal(s.Conditions[0].Values, []string{"CreateNetworkInterface"})) {
-			t.Errorf("%s: ec2:CreateTags not limited to CreateNetworkInterface: %+v", s.Sid, s.Conditions)
-		}
-	}
-}

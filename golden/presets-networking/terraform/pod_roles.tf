@@ -895,15 +895,21 @@ data "aws_iam_policy_document" "kube_system_scoped__aws_node_vpc_cni" {
   }
 
   statement {
-    sid       = "VpcCniTagCreatedNetworkInterfaces"
+    sid       = "VpcCniTagClusterNetworkInterfaces"
     effect    = "Allow"
     actions   = ["ec2:CreateTags"]
     resources = ["arn:${data.aws_partition.current.partition}:ec2:${local.region}:111122223333:network-interface/*"]
 
     condition {
-      test     = "StringEquals"
-      variable = "ec2:CreateAction"
-      values   = ["CreateNetworkInterface"]
+      test     = "StringEqualsIfExists"
+      variable = "aws:RequestTag/cluster.k8s.amazonaws.com/name"
+      values   = [var.cluster_name]
+    }
+
+    condition {
+      test     = "StringEqualsIfExists"
+      variable = "aws:ResourceTag/cluster.k8s.amazonaws.com/name"
+      values   = [var.cluster_name]
     }
   }
 
