@@ -55,7 +55,7 @@ const unrelatedResource = "arn:aws:unrelated:us-west-2:999999999999:thing/other"
 // callListsPending are presets whose call list is still to be researched
 // (issue 14). Remove a preset from here when its list lands.
 var callListsPending = []string{
-	"adot-collector", "aws-load-balancer-controller",
+	"adot-collector",
 	"cloudwatch-observability", "gateway-api-controller",
 }
 
