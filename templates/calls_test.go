@@ -52,13 +52,6 @@ type call struct {
 // also allows on it is not scoped, so it needs no denied variant.
 const unrelatedResource = "arn:aws:unrelated:us-west-2:999999999999:thing/other"
 
-// callListsPending are presets whose call list is still to be researched
-// (issue 14). Remove a preset from here when its list lands.
-var callListsPending = []string{
-	"adot-collector",
-	"cloudwatch-observability", "gateway-api-controller",
-}
-
 func TestPresetCallLists(t *testing.T) {
 	ps, err := Presets()
 	if err != nil {
@@ -67,15 +60,9 @@ func TestPresetCallLists(t *testing.T) {
 	for _, p := range ps {
 		path := filepath.Join("testdata", "calls", p.Name+".json")
 		data, err := os.ReadFile(path)
-		pending := slices.Contains(callListsPending, p.Name)
-		switch {
-		case err != nil && pending:
-			continue
-		case err != nil:
+		if err != nil {
 			t.Errorf("%s: no call list (%s)", p.Name, path)
 			continue
-		case pending:
-			t.Errorf("%s: has a call list; remove it from callListsPending", p.Name)
 		}
 		var list callList
 		dec := json.NewDecoder(strings.NewReader(string(data)))

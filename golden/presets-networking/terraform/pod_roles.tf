@@ -179,6 +179,7 @@ data "aws_iam_policy_document" "aws_application_networking_system__gateway_api_c
     sid    = "GatewayApiControllerReadNetworkAndLogSetup"
     effect = "Allow"
     actions = [
+      "acm:ListCertificates",
       "ec2:DescribeSecurityGroups",
       "ec2:DescribeSubnets",
       "ec2:DescribeTags",
