@@ -570,3 +570,30 @@ func expandStatement(s Statement, values func(string) []string) (Statement, bool
 	}
 	return e, len(e.Resources)+len(e.NotResources) > 0
 }
+
+// Uses reports whether a statement the values keep reads the option: in
+// its resources, condition keys or values, its Foreach, or its When. An
+// option a spec gives that no kept statement uses has no effect.
+func (p *Preset) Uses(option string, values func(string) []string) bool {
+	ref := "{{" + option + "}}"
+	for _, s := range p.Statements {
+		if !holds(s.When, values) {
+			continue
+		}
+		if s.Foreach == option || slices.ContainsFunc(whenClauses(s.When), func(c string) bool {
+			name, _, _ := strings.Cut(strings.TrimPrefix(c, "!"), "=")
+			return name == option
+		}) {
+			return true
+		}
+		texts := append(slices.Clone(s.Resources), s.NotResources...)
+		for _, c := range s.Conditions {
+			texts = append(texts, c.Key)
+			texts = append(texts, c.Values...)
+		}
+		if slices.ContainsFunc(texts, func(t string) bool { return strings.Contains(t, ref) }) {
+			return true
+		}
+	}
+	return false
+}

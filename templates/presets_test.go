@@ -425,3 +425,19 @@ func TestNegatedWhenTakesNoValue(t *testing.T) {
 		t.Errorf("a negated clause with a value parsed: %v", err)
 	}
 }
+
+// TestEveryOptionIsUsed: with every option given, each is read by a
+// statement, so preset-option-unused never fires on a full spec.
+func TestEveryOptionIsUsed(t *testing.T) {
+	ps, err := Presets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		for _, o := range p.Options {
+			if !p.Uses(o.Name, p.ExampleValues()) {
+				t.Errorf("%s: no statement uses option %s", p.Name, o.Name)
+			}
+		}
+	}
+}

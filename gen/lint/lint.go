@@ -8,6 +8,7 @@ package lint
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/eksiam/eksiam/gen/iam"
@@ -28,6 +29,7 @@ var Rules = []struct{ ID, Description string }{
 	{"admin-policy", "an administrator-class managed policy (AdministratorAccess, PowerUserAccess, IAMFullAccess) on a pod role"},
 	{"session-tag-variable", "a Pod Identity session tag (kubernetes-*, eks-cluster-*) used by a role that gets no session tags"},
 	{"foreign-account-arn", "a managed policy or permissions boundary of another account, which fails only at apply"},
+	{"preset-option-unused", "a presetOptions value no statement of the ServiceAccount's presets uses, as given (vpcIds without clusterScoped)"},
 	{ruleUnknownAction, "an action that does not exist, or a wildcard that matches none"},
 	{ruleNeverMatches, "a resource no action of its statement can act on, or an action none of its resources fits"},
 	{ruleUnknownKey, "a condition key that is neither global nor any service's"},
@@ -106,6 +108,7 @@ func Model(m *iam.Model, spec *schema.Spec) schema.Diagnostics {
 		reference(&ds, who, sa.Policy)
 		reference(&ds, who+"'s session policy", sa.SessionPolicy)
 		pinnedPresets(&ds, who, sa.Presets)
+		unusedPresetOptions(&ds, who, sa)
 		adminPolicies(&ds, who, sa.ManagedPolicyARNs)
 		sessionTagVariables(&ds, who, sa)
 		foreignAccount(&ds, who, spec, sa.ManagedPolicyARNs, "managed policy")
@@ -212,6 +215,60 @@ func Describe() string {
 		fmt.Fprintf(&b, "  %-22s %s\n", r.ID, r.Description)
 	}
 	return b.String()
+}
+
+// unusedPresetOptions warns of an option given a value other than its
+// default that no statement of the ServiceAccount's presets uses with the
+// options as given: the user meant it to scope something, and it does not.
+func unusedPresetOptions(ds *schema.Diagnostics, who string, sa schema.ServiceAccount) {
+	var presets []*templates.Preset
+	for _, ref := range sa.Presets {
+		if p, ok := templates.Lookup(ref.Value); ok {
+			presets = append(presets, p)
+		}
+	}
+	given := map[string][]string{}
+	for _, o := range sa.PresetOptions {
+		for _, v := range o.Values {
+			given[o.Name.Value] = append(given[o.Name.Value], v.Value)
+		}
+	}
+	for _, o := range sa.PresetOptions {
+		var users, neededBy []string
+		used := false
+		for _, p := range presets {
+			opt, ok := p.Option(o.Name.Value)
+			if !ok {
+				continue
+			}
+			users = append(users, p.Name)
+			values := func(name string) []string {
+				if v, ok := given[name]; ok {
+					return v
+				}
+				d, _ := p.Option(name)
+				return d.Default
+			}
+			if slices.Equal(given[o.Name.Value], opt.Default) || p.Uses(o.Name.Value, values) {
+				used = true
+				break
+			}
+			for _, other := range p.Options {
+				if slices.Contains(other.Needs, o.Name.Value) {
+					neededBy = append(neededBy, other.Name)
+				}
+			}
+		}
+		if used || len(users) == 0 {
+			continue
+		}
+		hint := ""
+		if len(neededBy) > 0 {
+			hint = fmt.Sprintf(" (it scopes what presetOptions.%s turns on)", strings.Join(neededBy, ", presetOptions."))
+		}
+		ds.Finding(o.Name.Pos, "preset-option-unused", "%s: presetOptions.%s has no effect with the other options as given%s: no statement of %s uses it",
+			who, o.Name.Value, hint, strings.Join(users, ", "))
+	}
 }
 
 // pinnedPresets notes presets pinned to an older version than the newest

@@ -171,3 +171,23 @@ func TestPinnedPresetNote(t *testing.T) {
 		t.Errorf("want one note on the pin, got:\n%s", got.Error())
 	}
 }
+
+// TestUnusedPresetOption: an option that only scopes what another turns on
+// is a warning when given alone, naming the option it goes with; given
+// with it, or set to its default, it is none.
+func TestUnusedPresetOption(t *testing.T) {
+	sa := "serviceAccounts:\n  - namespace: kube-system\n    name: aws-node\n    presets: [vpc-cni]\n    presetOptions:\n"
+	got := findings(t, base+sa+"      vpcIds: [vpc-0123456789abcdef0]\n")
+	if !strings.Contains(got, "s.yaml:13:7: warning: ServiceAccount kube-system/aws-node: presetOptions.vpcIds has no effect with the other options as given (it scopes what presetOptions.clusterScoped turns on): no statement of vpc-cni uses it [preset-option-unused]") {
+		t.Errorf("want a warning on vpcIds alone, got:\n%s", got)
+	}
+	for _, opts := range []string{
+		"      vpcIds: [vpc-0123456789abcdef0]\n      clusterScoped: [\"true\"]\n",
+		"      logs: [\"false\"]\n",
+		"      ipFamily: [ipv6]\n",
+	} {
+		if got := findings(t, base+sa+opts); strings.Contains(got, "preset-option-unused") {
+			t.Errorf("%s: want no preset-option-unused, got:\n%s", opts, got)
+		}
+	}
+}
