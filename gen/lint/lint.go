@@ -222,9 +222,10 @@ func Describe() string {
 // options as given: the user meant it to scope something, and it does not.
 func unusedPresetOptions(ds *schema.Diagnostics, who string, sa schema.ServiceAccount) {
 	var presets []*templates.Preset
+	var refs []string
 	for _, ref := range sa.Presets {
 		if p, ok := templates.Lookup(ref.Value); ok {
-			presets = append(presets, p)
+			presets, refs = append(presets, p), append(refs, ref.Value)
 		}
 	}
 	given := map[string][]string{}
@@ -236,12 +237,12 @@ func unusedPresetOptions(ds *schema.Diagnostics, who string, sa schema.ServiceAc
 	for _, o := range sa.PresetOptions {
 		var users, neededBy []string
 		used := false
-		for _, p := range presets {
+		for i, p := range presets {
 			opt, ok := p.Option(o.Name.Value)
 			if !ok {
 				continue
 			}
-			users = append(users, p.Name)
+			users = append(users, refs[i])
 			values := func(name string) []string {
 				if v, ok := given[name]; ok {
 					return v

@@ -183,11 +183,25 @@ func TestUnusedPresetOption(t *testing.T) {
 	}
 	for _, opts := range []string{
 		"      vpcIds: [vpc-0123456789abcdef0]\n      clusterScoped: [\"true\"]\n",
-		"      logs: [\"false\"]\n",
+		"      logs: [\"true\"]\n",
 		"      ipFamily: [ipv6]\n",
 	} {
 		if got := findings(t, base+sa+opts); strings.Contains(got, "preset-option-unused") {
 			t.Errorf("%s: want no preset-option-unused, got:\n%s", opts, got)
+		}
+	}
+}
+
+// TestUsedPresetOptions: an option two presets share, a foreach option and
+// a pinned preset's options are read, so none warns.
+func TestUsedPresetOptions(t *testing.T) {
+	for _, sa := range []string{
+		"    presets: [ebs-csi, velero]\n    presetOptions:\n      buckets: [backups]\n      kmsKeyArns: [\"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\"]\n",
+		"    presets: [cluster-autoscaler]\n    presetOptions:\n      clusterNames: [blue]\n",
+		"    presets: [karpenter@1.7]\n    presetOptions:\n      nodeRoleArns: [\"arn:aws:iam::111122223333:role/n\"]\n      interruptionQueueArns: [\"arn:aws:sqs:eu-west-1:111122223333:q\"]\n",
+	} {
+		if got := findings(t, base+"serviceAccounts:\n  - namespace: a\n    name: b\n"+sa); strings.Contains(got, "preset-option-unused") {
+			t.Errorf("%s: want no preset-option-unused, got:\n%s", sa, got)
 		}
 	}
 }

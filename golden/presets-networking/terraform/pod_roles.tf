@@ -896,20 +896,58 @@ data "aws_iam_policy_document" "kube_system_scoped__aws_node_vpc_cni" {
   }
 
   statement {
+    sid       = "VpcCniTagCreatedNetworkInterfaces"
+    effect    = "Allow"
+    actions   = ["ec2:CreateTags"]
+    resources = ["arn:${data.aws_partition.current.partition}:ec2:${local.region}:111122223333:network-interface/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ec2:CreateAction"
+      values   = ["CreateNetworkInterface"]
+    }
+  }
+
+  statement {
     sid       = "VpcCniTagClusterNetworkInterfaces"
     effect    = "Allow"
     actions   = ["ec2:CreateTags"]
     resources = ["arn:${data.aws_partition.current.partition}:ec2:${local.region}:111122223333:network-interface/*"]
 
     condition {
-      test     = "StringEqualsIfExists"
-      variable = "aws:RequestTag/cluster.k8s.amazonaws.com/name"
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/cluster.k8s.amazonaws.com/name"
       values   = [var.cluster_name]
     }
 
     condition {
       test     = "StringEqualsIfExists"
+      variable = "aws:RequestTag/cluster.k8s.amazonaws.com/name"
+      values   = [var.cluster_name]
+    }
+  }
+
+  statement {
+    sid       = "VpcCniClaimUntaggedNetworkInterfaces"
+    effect    = "Allow"
+    actions   = ["ec2:CreateTags"]
+    resources = ["arn:${data.aws_partition.current.partition}:ec2:${local.region}:111122223333:network-interface/*"]
+
+    condition {
+      test     = "ArnEquals"
+      variable = "ec2:Vpc"
+      values   = ["arn:${data.aws_partition.current.partition}:ec2:${local.region}:111122223333:vpc/vpc-0123456789abcdef0"]
+    }
+
+    condition {
+      test     = "Null"
       variable = "aws:ResourceTag/cluster.k8s.amazonaws.com/name"
+      values   = ["true"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/cluster.k8s.amazonaws.com/name"
       values   = [var.cluster_name]
     }
   }
