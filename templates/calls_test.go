@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/eksiam/eksiam/sar"
 )
 
 // The call lists under testdata/calls/<preset>.json record, per preset,
@@ -260,8 +262,8 @@ func (s Statement) matches(action, resource string, ctx map[string][]string) boo
 	if len(s.Actions) > 0 && !covers(s.Actions, action) || len(s.NotActions) > 0 && covers(s.NotActions, action) {
 		return false
 	}
-	if len(s.Resources) > 0 && !slices.ContainsFunc(s.Resources, func(p string) bool { return glob(p, resource) }) ||
-		len(s.NotResources) > 0 && slices.ContainsFunc(s.NotResources, func(p string) bool { return glob(p, resource) }) {
+	if len(s.Resources) > 0 && !slices.ContainsFunc(s.Resources, func(p string) bool { return sar.Glob(p, resource) }) ||
+		len(s.NotResources) > 0 && slices.ContainsFunc(s.NotResources, func(p string) bool { return sar.Glob(p, resource) }) {
 		return false
 	}
 	for _, c := range s.Conditions {
@@ -270,26 +272,6 @@ func (s Statement) matches(action, resource string, ctx map[string][]string) boo
 		}
 	}
 	return true
-}
-
-// glob matches an ARN pattern as IAM does: case-sensitive, * and ?
-// crossing "/" and ":".
-func glob(pattern, s string) bool {
-	if pattern == "" {
-		return s == ""
-	}
-	switch pattern[0] {
-	case '*':
-		for i := 0; i <= len(s); i++ {
-			if glob(pattern[1:], s[i:]) {
-				return true
-			}
-		}
-		return false
-	case '?':
-		return s != "" && glob(pattern[1:], s[1:])
-	}
-	return s != "" && s[0] == pattern[0] && glob(pattern[1:], s[1:])
 }
 
 // holds evaluates one condition against the request's context. Keys match
@@ -342,7 +324,7 @@ func compare(op, want, got string) bool {
 	case "Bool":
 		return strings.EqualFold(want, got)
 	case "StringLike":
-		return glob(want, got)
+		return sar.Glob(want, got)
 	}
 	// ArnEquals and ArnLike both take wildcards, matched within each of
 	// the ARN's six colon-separated parts.
@@ -351,7 +333,7 @@ func compare(op, want, got string) bool {
 		return false
 	}
 	for i := range w {
-		if !glob(w[i], g[i]) {
+		if !sar.Glob(w[i], g[i]) {
 			return false
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/eksiam/eksiam/sar"
 )
 
 // upstreamDocument is one published policy document, or the list of
@@ -31,23 +33,13 @@ type deviations struct {
 	Added   map[string]string `json:"added"`
 }
 
-func stringOrList(raw json.RawMessage) []string {
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		return []string{one}
-	}
-	var many []string
-	json.Unmarshal(raw, &many)
-	return many
-}
-
 // allowed lists a document's Allow actions, and by managed policy name
 // the actions of the managed policies it names.
 func (d upstreamDocument) allowed() ([]string, map[string][]string) {
 	var out []string
 	for _, s := range d.Statement {
 		if s.Effect == "Allow" {
-			out = append(out, stringOrList(s.Action)...)
+			out = append(out, scalars(s.Action)...)
 		}
 	}
 	managed := map[string][]string{}
@@ -66,8 +58,7 @@ func covers(patterns []string, action string) bool {
 }
 
 func globFold(pattern, s string) bool {
-	ok, _ := filepath.Match(strings.ToLower(pattern), strings.ToLower(s))
-	return ok
+	return sar.Glob(strings.ToLower(pattern), strings.ToLower(s))
 }
 
 // TestPresetsFollowUpstream compares each preset, every option on, with
