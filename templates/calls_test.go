@@ -165,14 +165,6 @@ func presetPolicy(t *testing.T, p *Preset, options map[string][]string) evalPoli
 // its upstream copies (testdata/upstream/<preset>/policy*.json).
 func managedStatements(t *testing.T, p *Preset) evalPolicy {
 	t.Helper()
-	type rawStatement struct {
-		Effect      string
-		Action      json.RawMessage
-		NotAction   json.RawMessage
-		Resource    json.RawMessage
-		NotResource json.RawMessage
-		Condition   map[string]map[string]json.RawMessage
-	}
 	docs, _ := filepath.Glob(filepath.Join("testdata", "upstream", p.Name, "policy*.json"))
 	var out evalPolicy
 	found := map[string]bool{}
@@ -181,12 +173,7 @@ func managedStatements(t *testing.T, p *Preset) evalPolicy {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var doc struct {
-			ManagedPolicies []struct {
-				Name     string `json:"name"`
-				Document struct{ Statement []rawStatement }
-			} `json:"managedPolicies"`
-		}
+		var doc upstreamDocument
 		if err := json.Unmarshal(data, &doc); err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}

@@ -21,9 +21,15 @@ type upstreamDocument struct {
 	} `json:"managedPolicies"`
 }
 
+// upstreamStatement is one statement as published; its elements may be
+// one value or a list (scalars reads them).
 type upstreamStatement struct {
-	Effect string          `json:"Effect"`
-	Action json.RawMessage `json:"Action"`
+	Effect      string
+	Action      json.RawMessage
+	NotAction   json.RawMessage
+	Resource    json.RawMessage
+	NotResource json.RawMessage
+	Condition   map[string]map[string]json.RawMessage
 }
 
 // deviations are a preset's deliberate differences from its upstream
