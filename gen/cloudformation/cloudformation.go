@@ -39,9 +39,20 @@ func parameter(r iam.Ref) string {
 // from the OidcProviderArn parameter.
 const issuerVar = "OidcIssuer"
 
-// subVar is what a reference becomes inside !Sub (SPEC §1).
-func subVar(r iam.Ref) string {
+// nodeRoleParam is the parameter that passes a nested stack the node
+// role's ARN, which the root template's !GetAtt gives.
+const nodeRoleParam = "NodeRoleArn"
+
+// subVar is what a reference becomes inside !Sub (SPEC §1): the node
+// role's ARN is its Arn attribute, or in a nested stack the parameter
+// that the root passes it.
+func (e *emitter) subVar(r iam.Ref) string {
 	switch r {
+	case iam.RefNodeRoleARN:
+		if e.nodeRoleParam {
+			return nodeRoleParam
+		}
+		return roleID(e.m.NodeRole) + ".Arn"
 	case iam.RefPartition:
 		return "AWS::Partition"
 	case iam.RefRegion:
@@ -61,11 +72,11 @@ func subVar(r iam.Ref) string {
 // subString renders e as the body of a !Sub: references as ${Name},
 // literal text escaped by subLiteral so IAM policy variables reach AWS
 // unchanged.
-func subString(e iam.Expr) string {
+func (e *emitter) subString(x iam.Expr) string {
 	var b strings.Builder
-	for _, p := range e {
+	for _, p := range x {
 		if p.Ref != "" {
-			b.WriteString("${" + subVar(p.Ref) + "}")
+			b.WriteString("${" + e.subVar(p.Ref) + "}")
 		} else {
 			subLiteral(&b, p.Text)
 		}
@@ -98,15 +109,19 @@ func subLiteral(b *strings.Builder, s string) {
 }
 
 // value renders an Expr: a plain string when literal (never wrapped in
-// !Sub), !Ref for a lone reference, else !Sub.
-func value(e iam.Expr) *yaml.Node {
-	if s, ok := e.Literal(); ok {
+// !Sub), !Ref (or the node role's !GetAtt) for a lone reference, else
+// !Sub.
+func (e *emitter) value(x iam.Expr) *yaml.Node {
+	if s, ok := x.Literal(); ok {
 		return y.Str(s)
 	}
-	if len(e) == 1 {
-		return ref(subVar(e[0].Ref))
+	if len(x) == 1 {
+		if v := e.subVar(x[0].Ref); strings.Contains(v, ".") {
+			return y.Tagged("!GetAtt", v)
+		}
+		return ref(e.subVar(x[0].Ref))
 	}
-	return y.Tagged("!Sub", subString(e))
+	return y.Tagged("!Sub", e.subString(x))
 }
 
 func ref(name string) *yaml.Node { return y.Tagged("!Ref", name) }
@@ -128,7 +143,7 @@ func literalKey(e iam.Expr) string {
 // string (permission policies do not: see permissions). The issuer is the
 // part of the OidcProviderArn parameter after "oidc-provider/", given to
 // the !Sub in its list form.
-func document(d iam.Document) *yaml.Node {
+func (e *emitter) document(d iam.Document) *yaml.Node {
 	literalKeys := true
 	for _, s := range d.Statements {
 		for _, c := range s.Conditions {
@@ -136,9 +151,9 @@ func document(d iam.Document) *yaml.Node {
 		}
 	}
 	if literalKeys {
-		return y.Document(d, value, literalKey)
+		return y.Document(d, e.value, literalKey)
 	}
-	body := d.JSON(subString)
+	body := d.JSON(e.subString)
 	if !strings.Contains(body, "${"+issuerVar+"}") {
 		return y.Tagged("!Sub", body)
 	}
@@ -154,11 +169,11 @@ func document(d iam.Document) *yaml.Node {
 // documentString writes a policy document as a JSON string, for
 // properties that take a string (an association's session policy): plain
 // when it has no references, else a !Sub whose literal ${ are escaped.
-func documentString(d iam.Document) *yaml.Node {
+func (e *emitter) documentString(d iam.Document) *yaml.Node {
 	if d.IsLiteral() {
 		return y.Str(d.JSON(literalKey))
 	}
-	return y.Tagged("!Sub", d.JSON(subString))
+	return y.Tagged("!Sub", d.JSON(e.subString))
 }
 
 type emitter struct {
@@ -167,6 +182,9 @@ type emitter struct {
 	// permission policies' condition keys, which CloudFormation cannot
 	// substitute; Rules then assert that the deploy keeps those values.
 	fixed []iam.Ref
+	// nodeRoleParam is set while writing a nested stack's resources,
+	// which take the node role's ARN as a parameter.
+	nodeRoleParam bool
 }
 
 // permissions writes a permission policy document, always as an object:
@@ -185,7 +203,7 @@ func (e *emitter) permissions(d iam.Document) *yaml.Node {
 		}
 		return x.Resolve(e.m.Value)
 	}
-	return y.Document(d, value, key)
+	return y.Document(d, e.value, key)
 }
 
 // rules asserts the values that condition keys were written with.
@@ -193,15 +211,15 @@ func (e *emitter) rules() *yaml.Node {
 	if len(e.fixed) == 0 {
 		return nil
 	}
-	slices.SortFunc(e.fixed, func(a, b iam.Ref) int { return strings.Compare(subVar(a), subVar(b)) })
+	slices.SortFunc(e.fixed, func(a, b iam.Ref) int { return strings.Compare(e.subVar(a), e.subVar(b)) })
 	var asserts []*yaml.Node
 	for _, r := range e.fixed {
-		eq := y.FlowSeq(ref(subVar(r)), y.Str(e.m.Value(r)))
+		eq := y.FlowSeq(ref(e.subVar(r)), y.Str(e.m.Value(r)))
 		eq.Tag = "!Equals"
 		asserts = append(asserts, y.NewMapping().
 			Add("Assert", eq).
 			Add("AssertDescription", y.Str(fmt.Sprintf("Condition keys in the policies name %s %s, which CloudFormation cannot substitute; generate the template again with eksiam for another value.",
-				subVar(r), e.m.Value(r)))).Node)
+				e.subVar(r), e.m.Value(r)))).Node)
 	}
 	return y.NewMapping().Add("ConditionKeysMatchParameters", y.NewMapping().Add("Assertions", y.Seq(asserts...)).Node).Node
 }
@@ -235,6 +253,13 @@ func (e *emitter) parameters(used map[string]bool, nested bool) *yaml.Node {
 			Add("Description", y.Str("ARN of the cluster's IAM OIDC provider, for the IRSA roles (aws eks describe-cluster shows its issuer).")).
 			Add("AllowedPattern", y.Str(`^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/.+$`)).
 			Add("ConstraintDescription", y.Str("an IAM OIDC provider ARN, arn:PARTITION:iam::ACCOUNT:oidc-provider/oidc.eks.REGION.amazonaws.com/id/ID")).Node)
+	}
+	if used[nodeRoleParam] {
+		params.Add(nodeRoleParam, y.NewMapping().
+			Add("Type", y.Str("String")).
+			Add("Description", y.Str("ARN of the root stack's NodeRole, which presets such as karpenter let pods pass to EC2.")).
+			Add("AllowedPattern", y.Str(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$`)).
+			Add("ConstraintDescription", y.Str("an IAM role ARN, arn:PARTITION:iam::ACCOUNT:role/NAME")).Node)
 	}
 	if params.Len() == 0 {
 		return nil
@@ -291,16 +316,16 @@ func resource(typ string, props y.Mapping) *yaml.Node {
 
 func (e *emitter) role(r *iam.Role) *yaml.Node {
 	props := y.NewMapping().
-		Add("RoleName", value(r.Name)).
+		Add("RoleName", e.value(r.Name)).
 		Add("Description", y.Str(r.Description))
 	if r.Path != "/" {
 		props.Add("Path", y.Str(r.Path))
 	}
-	props.Add("AssumeRolePolicyDocument", document(r.AssumeRolePolicy))
+	props.Add("AssumeRolePolicyDocument", e.document(r.AssumeRolePolicy))
 	if len(r.ManagedPolicyARNs) > 0 {
 		arns := make([]*yaml.Node, len(r.ManagedPolicyARNs))
 		for i, a := range r.ManagedPolicyARNs {
-			arns[i] = value(a)
+			arns[i] = e.value(a)
 		}
 		props.Add("ManagedPolicyArns", y.Seq(arns...))
 	}
@@ -308,7 +333,7 @@ func (e *emitter) role(r *iam.Role) *yaml.Node {
 		policies := make([]*yaml.Node, len(r.InlinePolicies))
 		for i, p := range r.InlinePolicies {
 			policies[i] = y.NewMapping().
-				Add("PolicyName", value(p.Name)).
+				Add("PolicyName", e.value(p.Name)).
 				Add("PolicyDocument", e.permissions(p.Document)).Node
 		}
 		props.Add("Policies", y.Seq(policies...))
@@ -317,7 +342,7 @@ func (e *emitter) role(r *iam.Role) *yaml.Node {
 		props.Add("MaxSessionDuration", y.Int(r.MaxSessionDuration))
 	}
 	if r.PermissionsBoundary != nil {
-		props.Add("PermissionsBoundary", value(r.PermissionsBoundary))
+		props.Add("PermissionsBoundary", e.value(r.PermissionsBoundary))
 	}
 	if len(r.Tags) > 0 {
 		props.Add("Tags", tags(r.Tags))
@@ -327,7 +352,7 @@ func (e *emitter) role(r *iam.Role) *yaml.Node {
 
 func (e *emitter) managedPolicy(r *iam.Role, p *iam.Policy) *yaml.Node {
 	props := y.NewMapping().
-		Add("ManagedPolicyName", value(p.Name)).
+		Add("ManagedPolicyName", e.value(p.Name)).
 		Add("Description", y.Str("Statements of "+r.Description+" that do not fit in its inline policies"))
 	if r.Path != "/" {
 		props.Add("Path", y.Str(r.Path))
@@ -353,13 +378,13 @@ func (e *emitter) association(r *iam.Role) *yaml.Node {
 		Add("ServiceAccount", y.Str(a.ServiceAccount)).
 		Add("RoleArn", getAtt(roleID(r), "Arn"))
 	if a.TargetRoleARN != nil {
-		props.Add("TargetRoleArn", value(a.TargetRoleARN))
+		props.Add("TargetRoleArn", e.value(a.TargetRoleARN))
 	}
 	if !a.SessionTags {
 		props.Add("DisableSessionTags", y.Bool(true))
 	}
 	if a.SessionPolicy != nil {
-		props.Add("Policy", documentString(*a.SessionPolicy))
+		props.Add("Policy", e.documentString(*a.SessionPolicy))
 	}
 	if len(a.Tags) > 0 {
 		props.Add("Tags", tags(a.Tags))

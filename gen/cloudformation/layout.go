@@ -25,7 +25,7 @@ func Emit(m *iam.Model) ([]iam.File, error) {
 	e := &emitter{m: m}
 	roles := m.Roles()
 	resources := parallel.Map(len(roles), func(i int) piece {
-		re := &emitter{m: m}
+		re := &emitter{m: m, nodeRoleParam: m.NestedStacks && roles[i].Kind == iam.KindPod}
 		node := re.resources(roles[i])
 		data, err := y.EncodeIndented(node, 2)
 		return piece{data: data, count: len(node.Content) / 2, fixed: re.fixed, err: err}
@@ -119,7 +119,7 @@ func (e *emitter) finish(t *template, root bool, metadata *yaml.Node, descriptio
 	if root {
 		rules = e.rules()
 		for _, r := range e.fixed {
-			t.used[subVar(r)] = true
+			t.used[e.subVar(r)] = true
 		}
 	}
 	if params := e.parameters(t.used, !root); params != nil {
@@ -139,7 +139,7 @@ func (e *emitter) finish(t *template, root bool, metadata *yaml.Node, descriptio
 // parameterNames are every parameter a template may declare.
 var parameterNames = []string{
 	parameter(iam.RefProject), parameter(iam.RefEnvironment), parameter(iam.RefCluster),
-	parameter(iam.RefOIDCProviderARN), rootStackParam,
+	parameter(iam.RefOIDCProviderARN), rootStackParam, nodeRoleParam,
 }
 
 // refersTo reports whether a template's body refers to a parameter, as

@@ -114,6 +114,8 @@ func (e *emitter) nested(roles []*iam.Role, resources []piece) ([]iam.File, erro
 			case !t.used[p]:
 			case p == rootStackParam:
 				params.Add(p, ref(stackNameVar))
+			case p == nodeRoleParam:
+				params.Add(p, getAtt(roleID(e.m.NodeRole), "Arn"))
 			default:
 				params.Add(p, ref(p))
 			}

@@ -437,9 +437,9 @@ func TestCNIRolePointsAtNodeRole(t *testing.T) {
 }
 
 // TestKarpenterPassesTheSpecsNodeRole: without nodeRoleArns, the karpenter
-// preset passes the spec's own node role, its ARN built from the same
-// parts as the role's name and path, so that it follows them; without a
-// node role, that is an error saying what to set.
+// preset passes the spec's own node role, by a reference to it that
+// resolves to its ARN (name and path included); without a node role, that
+// is an error saying what to set.
 func TestKarpenterPassesTheSpecsNodeRole(t *testing.T) {
 	m, diags := build(t, base+"nodeRole:\n  path: /eks/\nserviceAccounts:\n  - namespace: kube-system\n    name: karpenter\n    presets: [karpenter]\n")
 	if diags.HasErrors() {
@@ -455,8 +455,17 @@ func TestKarpenterPassesTheSpecsNodeRole(t *testing.T) {
 			}
 		}
 	}
-	if want := "arn:${partition}:iam::${account}:role/eks/${project}-${environment}-node"; !slices.Equal(passRole, []string{want}) {
+	if want := "${nodeRoleArn}"; !slices.Equal(passRole, []string{want}) {
 		t.Errorf("iam:PassRole on %v, want [%s]", passRole, want)
+	}
+	value := func(r Ref) string {
+		if r == RefAccount {
+			return "111122223333"
+		}
+		return m.Value(r)
+	}
+	if got, want := m.NodeRoleARN(value), "arn:aws:iam::111122223333:role/eks/shop-prod-node"; got != want {
+		t.Errorf("the node role reference resolves to %s, want %s", got, want)
 	}
 	_, diags = build(t, base+"nodeRole:\n  enabled: false\nserviceAccounts:\n  - namespace: kube-system\n    name: karpenter\n    presets: [karpenter]\n")
 	if want := "s.yaml:11:15: ServiceAccount kube-system/karpenter uses karpenter, whose presetOptions.nodeRoleArns defaults to the spec's node role, but nodeRole.enabled is false"; !strings.Contains(diags.Error(), want) {

@@ -22,6 +22,10 @@ const (
 	// provider when the spec leaves irsa.oidcProviderArn empty.
 	RefOIDCProviderARN Ref = "oidcProviderArn"
 	RefOIDCIssuer      Ref = "oidcIssuer"
+	// RefNodeRoleARN is the ARN of the spec's node role, which a preset
+	// option may default to: a reference to the role in Terraform and
+	// CloudFormation, so that it follows the role; the ARN in eksctl.
+	RefNodeRoleARN Ref = "nodeRoleArn"
 )
 
 // Part is one piece of an Expr: literal text (which may contain IAM policy

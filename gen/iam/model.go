@@ -219,8 +219,21 @@ func (m *Model) Value(r Ref) string {
 		return m.Project
 	case RefEnvironment:
 		return m.Environment
+	case RefNodeRoleARN:
+		return m.NodeRoleARN(m.Value)
 	}
 	return ""
+}
+
+// NodeRoleARN is the node role's ARN, with value giving the references in
+// it (partition, account and those of the role's name), or "" when the
+// spec has no node role.
+func (m *Model) NodeRoleARN(value func(Ref) string) string {
+	r := m.NodeRole
+	if r == nil {
+		return ""
+	}
+	return "arn:" + value(RefPartition) + ":iam::" + value(RefAccount) + ":role" + r.Path + r.Name.Resolve(value)
 }
 
 // Uses reports whether any value in the model refers to r.

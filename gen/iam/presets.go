@@ -52,6 +52,10 @@ func (b *builder) presetStatement(preset string, s templates.Statement, pos sche
 	exprs := func(ss []string) []Expr {
 		out := make([]Expr, len(ss))
 		for i, s := range ss {
+			if s == templates.NodeRoleARN {
+				out[i] = Refer(RefNodeRoleARN)
+				continue
+			}
 			out[i] = b.expr(s)
 		}
 		return sortExprs(out)
@@ -104,25 +108,18 @@ func statementKey(s Statement) string {
 	return Document{Statements: []Statement{s}}.JSON(Expr.String)
 }
 
-// defaults are an option's default values, with templates.NodeRoleARN as
-// the spec's own node role's ARN, built from the parts of its name and
-// path (so that the policy follows them, as the role does), or an error
-// when the spec has no node role.
+// defaults are an option's default values, or an error when one is
+// templates.NodeRoleARN and the spec has no node role. presetStatement
+// makes that value a reference to the node role's ARN, so that the policy
+// follows its name, path and environment, as the role does.
 func (b *builder) defaults(values []string, sa *schema.ServiceAccount, p *templates.Preset, option string, pos schema.Pos) []string {
 	if !slices.Contains(values, templates.NodeRoleARN) {
 		return values
 	}
-	r := b.m.NodeRole
-	if r == nil {
+	if b.m.NodeRole == nil {
 		b.diags.Errorf(pos, "ServiceAccount %s/%s uses %s, whose presetOptions.%s defaults to the spec's node role, but nodeRole.enabled is false: set presetOptions.%s",
 			sa.Namespace.Value, sa.Name.Value, p.Name, option, option)
 		return nil
 	}
-	out := slices.Clone(values)
-	for i, v := range out {
-		if v == templates.NodeRoleARN {
-			out[i] = "arn:${partition}:iam::${account}:role" + r.Path + r.Name.String()
-		}
-	}
-	return out
+	return values
 }

@@ -86,7 +86,11 @@ func (b *builder) Size(d Document) int { return DocumentSize(b.m, d) }
 
 // DocumentSize is the length of d as IAM counts it for model m.
 func DocumentSize(m *Model, d Document) int {
-	value := func(r Ref) string {
+	var value func(r Ref) string
+	value = func(r Ref) string {
+		if r == RefNodeRoleARN {
+			return m.NodeRoleARN(value)
+		}
 		if v := m.Value(r); v != "" {
 			return v
 		}

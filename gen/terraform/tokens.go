@@ -105,6 +105,8 @@ func (a *arena) traversal(r iam.Ref) hclwrite.Tokens {
 		return a.path("local", "oidc_provider_arn")
 	case iam.RefOIDCIssuer:
 		return a.path("local", "oidc_issuer")
+	case iam.RefNodeRoleARN:
+		return a.path("aws_iam_role", iam.NodeRoleID, "arn")
 	}
 	panic("terraform: no expression for reference " + string(r))
 }

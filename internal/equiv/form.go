@@ -156,6 +156,8 @@ func Values(m *iam.Model) func(iam.Ref) string {
 			return UnknownAccount
 		case r == iam.RefOIDCIssuer:
 			return OIDCIssuer(m.Cluster.Region)
+		case r == iam.RefNodeRoleARN:
+			return m.NodeRoleARN(value)
 		case r == iam.RefOIDCProviderARN:
 			return "arn:" + m.Cluster.Partition + ":iam::" + value(iam.RefAccount) + ":oidc-provider/" + OIDCIssuer(m.Cluster.Region)
 		}
