@@ -451,11 +451,7 @@ func (v *validator) presets(what string, sa *ServiceAccount) {
 		switch {
 		case !ok && pinned:
 			if base, known := templates.Lookup(name); known {
-				versions := "none: it follows one document"
-				if len(base.Versions) > 0 {
-					versions = strings.Join(base.VersionNames(), ", ")
-				}
-				v.errorf(p.Pos, "%s.presets: preset %s has no version %q%s; its versions are %s", what, name, version, suggest(version, base.VersionNames()), versions)
+				v.errorf(p.Pos, "%s.presets: preset %s has no version %q%s; its versions are %s", what, name, version, suggest(version, base.VersionNames()), strings.Join(base.VersionNames(), ", "))
 				continue
 			}
 			fallthrough

@@ -23,13 +23,9 @@ var presetFiles embed.FS
 
 // Preset is one add-on's policy, as presets/<name>.yaml writes it.
 type Preset struct {
-	Name        string
-	Title       string
-	Description string
-	Source      struct {
-		URL     string `yaml:"url"`
-		Version string `yaml:"version"`
-	} `yaml:"source"`
+	Name           string
+	Title          string
+	Description    string
 	ServiceAccount struct {
 		Namespace string `yaml:"namespace"`
 		Name      string `yaml:"name"`
@@ -42,9 +38,8 @@ type Preset struct {
 	// preset whose every option is optional would otherwise grant nothing).
 	OneOf      []string
 	Statements []Statement
-	// Versions are the policy versions eksiam knows, newest first; the
-	// newest's statements are Statements. Empty for a preset that records
-	// one unnamed version (its source).
+	// Versions are the policy versions eksiam knows, newest first (at
+	// least one); the newest's statements are Statements.
 	Versions []Version
 	// Pinned is the version a spec pinned (name@version), or "".
 	Pinned string
@@ -179,6 +174,20 @@ func (p *Preset) ExampleValues() func(string) []string {
 	}
 }
 
+// Newest is the newest policy version, the one an unpinned preset follows.
+func (p *Preset) Newest() Version { return p.Versions[0] }
+
+// Followed is the version the preset follows: the pinned one, else the
+// newest.
+func (p *Preset) Followed() Version {
+	for _, v := range p.Versions {
+		if v.Name == p.Pinned {
+			return v
+		}
+	}
+	return p.Newest()
+}
+
 // VersionNames lists a preset's versions, newest first.
 func (p *Preset) VersionNames() []string {
 	out := make([]string, len(p.Versions))
@@ -234,7 +243,6 @@ func ParsePreset(data []byte) (*Preset, error) {
 		Name            string         `yaml:"name"`
 		Title           string         `yaml:"title"`
 		Description     string         `yaml:"description"`
-		Source          yaml.Node      `yaml:"source"`
 		ServiceAccount  yaml.Node      `yaml:"serviceAccount"`
 		ManagedPolicies []string       `yaml:"managedPolicies"`
 		Options         yaml.Node      `yaml:"options"`
@@ -251,14 +259,11 @@ func ParsePreset(data []byte) (*Preset, error) {
 		return nil, err
 	}
 	p := Preset{Name: raw.Name, Title: raw.Title, Description: raw.Description, ManagedPolicies: raw.ManagedPolicies, OneOf: raw.OneOf}
-	if err := raw.Source.Decode(&p.Source); err != nil {
-		return nil, fmt.Errorf("source: %w", err)
-	}
 	if err := raw.ServiceAccount.Decode(&p.ServiceAccount); err != nil {
 		return nil, fmt.Errorf("serviceAccount: %w", err)
 	}
-	if !presetNameRE.MatchString(p.Name) || p.Title == "" || p.Description == "" || p.Source.URL == "" || p.Source.Version == "" {
-		return nil, fmt.Errorf("name, title, description, source.url and source.version are required")
+	if !presetNameRE.MatchString(p.Name) || p.Title == "" || p.Description == "" || len(raw.Versions) == 0 {
+		return nil, fmt.Errorf("name, title, description and versions are required")
 	}
 	if p.ServiceAccount.Namespace == "" || p.ServiceAccount.Name == "" {
 		return nil, fmt.Errorf("serviceAccount.namespace and serviceAccount.name are required")

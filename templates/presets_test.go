@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -274,7 +275,8 @@ func TestREADMEListsPresets(t *testing.T) {
 }
 
 // TestREADMEListsEveryOption keeps README's presets table in step with
-// the presets: each has a row, and the row names each of its options.
+// the presets: each has a row, and the row names each of its options and
+// the newest version, with the document it follows and its retrieval date.
 func TestREADMEListsEveryOption(t *testing.T) {
 	data, err := os.ReadFile("../README.md")
 	if err != nil {
@@ -301,6 +303,39 @@ func TestREADMEListsEveryOption(t *testing.T) {
 		for _, o := range p.Options {
 			if !strings.Contains(row, o.Name) {
 				t.Errorf("README's row for %s does not name its option %s", p.Name, o.Name)
+			}
+		}
+		v := p.Newest()
+		if want := fmt.Sprintf("[%s, retrieved %s](%s)", v.Name, v.Retrieved, v.URL); !strings.Contains(row, want) {
+			t.Errorf("README's row for %s does not show its newest version as %s", p.Name, want)
+		}
+	}
+}
+
+// pinnedURL: a document on GitHub at a commit (7 to 40 hex digits) or a
+// release tag, so that the address keeps showing what was read.
+var pinnedURL = regexp.MustCompile(`^https://github\.com/[\w.-]+/[\w.-]+/blob/([0-9a-f]{7,40}|v?[0-9][\w.-]*)/`)
+
+// TestVersionsArePinned: every version of every preset names the add-on
+// versions it serves, when it was read (a date), and its document at a
+// commit or tag; only AWS documentation pages, which have no history to
+// point into, go by their plain address.
+func TestVersionsArePinned(t *testing.T) {
+	ps, err := Presets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	date := regexp.MustCompile(`^20[0-9]{2}-[01][0-9]-[0-3][0-9]$`)
+	for _, p := range ps {
+		for _, v := range p.Versions {
+			if !pinnedURL.MatchString(v.URL) && !strings.HasPrefix(v.URL, "https://docs.aws.amazon.com/") {
+				t.Errorf("%s@%s follows %s, which is not a document at a commit or tag", p.Name, v.Name, v.URL)
+			}
+			if !date.MatchString(v.Retrieved) {
+				t.Errorf("%s@%s: retrieved %q is not a date", p.Name, v.Name, v.Retrieved)
+			}
+			if strings.TrimSpace(v.Addons) == "" {
+				t.Errorf("%s@%s does not say which add-on versions it serves", p.Name, v.Name)
 			}
 		}
 	}
@@ -410,7 +445,7 @@ func TestPinnedVersions(t *testing.T) {
 		"versions:\n  - {version: \"2\", addons: \">= 2\", url: u, retrieved: r}\n  - {version: \"1\", addons: \"1\", url: u, retrieved: r}\n",
 		"versions:\n  - {version: \"2\", addons: \">= 2\", url: u}\n",
 	} {
-		src := "name: x\ntitle: X\ndescription: d\nsource: {url: u, version: v}\nserviceAccount: {namespace: a, name: b}\nstatements:\n  - {sid: S, actions: [\"s3:GetObject\"], resources: [\"*\"]}\n" + bad
+		src := "name: x\ntitle: X\ndescription: d\nversions: [{version: \"1\", addons: a, url: u, retrieved: r}]\nserviceAccount: {namespace: a, name: b}\nstatements:\n  - {sid: S, actions: [\"s3:GetObject\"], resources: [\"*\"]}\n" + bad
 		if _, err := ParsePreset([]byte(src)); err == nil {
 			t.Errorf("a preset with %q parsed", bad)
 		}
@@ -420,7 +455,7 @@ func TestPinnedVersions(t *testing.T) {
 // TestNegatedWhenTakesNoValue: "!opt=value" would read as an option named
 // "opt=value", always absent, so the statement would always hold.
 func TestNegatedWhenTakesNoValue(t *testing.T) {
-	src := "name: x\ntitle: X\ndescription: d\nsource: {url: u, version: v}\nserviceAccount: {namespace: a, name: b}\noptions:\n  o: {description: d, example: a, enum: [a, b]}\nstatements:\n  - {sid: S, when: \"!o=a\", actions: [\"s3:GetObject\"], resources: [\"*\"]}\n"
+	src := "name: x\ntitle: X\ndescription: d\nversions: [{version: \"1\", addons: a, url: u, retrieved: r}]\nserviceAccount: {namespace: a, name: b}\noptions:\n  o: {description: d, example: a, enum: [a, b]}\nstatements:\n  - {sid: S, when: \"!o=a\", actions: [\"s3:GetObject\"], resources: [\"*\"]}\n"
 	if _, err := ParsePreset([]byte(src)); err == nil || !strings.Contains(err.Error(), "a negated clause names an option") {
 		t.Errorf("a negated clause with a value parsed: %v", err)
 	}

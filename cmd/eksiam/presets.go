@@ -51,27 +51,20 @@ func runPresets(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 func showPreset(w io.Writer, p *templates.Preset) {
 	fmt.Fprintf(w, "%s: %s\n%s\n\n", p.Name, p.Title, p.Description)
 	fmt.Fprintf(w, "ServiceAccount: %s/%s (the add-on's usual one)\n", p.ServiceAccount.Namespace, p.ServiceAccount.Name)
-	source, version := p.Source.URL, p.Source.Version
-	for _, v := range p.Versions {
-		if v.Name == p.Pinned {
-			source, version = v.URL, v.Name+", retrieved "+v.Retrieved
+	f := p.Followed()
+	fmt.Fprintf(w, "Source: %s (%s, retrieved %s)\n", f.URL, f.Name, f.Retrieved)
+	fmt.Fprintln(w, "\nVersions (pin one as "+p.Name+"@VERSION; unpinned means the newest):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for i, v := range p.Versions {
+		newest := ""
+		if i == 0 {
+			newest = " (newest)"
 		}
+		fmt.Fprintf(tw, "  %s%s	add-on %s	%s, retrieved %s\n", v.Name, newest, v.Addons, v.URL, v.Retrieved)
 	}
-	fmt.Fprintf(w, "Source: %s (%s)\n", source, version)
-	if len(p.Versions) > 0 {
-		fmt.Fprintln(w, "\nVersions (pin one as "+p.Name+"@VERSION; unpinned means the newest):")
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for i, v := range p.Versions {
-			newest := ""
-			if i == 0 {
-				newest = " (newest)"
-			}
-			fmt.Fprintf(tw, "  %s%s	add-on %s	%s, retrieved %s\n", v.Name, newest, v.Addons, v.URL, v.Retrieved)
-		}
-		tw.Flush()
-		if p.Pinned != "" {
-			fmt.Fprintf(w, "Shown: %s\n", p.Pinned)
-		}
+	tw.Flush()
+	if p.Pinned != "" {
+		fmt.Fprintf(w, "Shown: %s\n", p.Pinned)
 	}
 	if len(p.ManagedPolicies) > 0 {
 		fmt.Fprintf(w, "AWS-managed policies: %s\n", strings.Join(p.ManagedPolicies, ", "))
@@ -80,7 +73,7 @@ func showPreset(w io.Writer, p *templates.Preset) {
 	if len(p.Options) == 0 {
 		fmt.Fprintln(w, "  none")
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, o := range p.Options {
 		kind := "optional"
 		switch {
