@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/eksiam/eksiam/gen/iam"
+	"github.com/eksiam/eksiam/gen/internal/prose"
 	y "github.com/eksiam/eksiam/gen/internal/yamlnode"
 )
 
@@ -105,7 +106,7 @@ func (e *emitter) nested(roles []*iam.Role, resources []piece) ([]iam.File, erro
 			return nil, err
 		}
 		if why := t.fits(); why != "" {
-			return nil, &LimitError{fmt.Sprintf("the nested stack %s (ServiceAccounts %s) would have %s; split the spec into several", path, some(who), why)}
+			return nil, &LimitError{fmt.Sprintf("the nested stack %s (ServiceAccounts %s) would have %s; split the spec into several", path, prose.Some(who, 5), why)}
 		}
 		files = append(files, iam.File{Path: path, Data: t.bytes()})
 		params := y.NewMapping()
@@ -149,13 +150,4 @@ func (e *emitter) nested(roles []*iam.Role, resources []piece) ([]iam.File, erro
 	// Nested stacks first: a writer that goes in order never leaves a root
 	// that names a stack not yet written.
 	return append(files, iam.File{Path: Path, Data: root.bytes()}), nil
-}
-
-// some names the first few of a list and how many more there are.
-func some(names []string) string {
-	const shown = 5
-	if len(names) <= shown {
-		return strings.Join(names, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(names[:shown], ", "), len(names)-shown)
 }

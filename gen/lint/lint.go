@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/eksiam/eksiam/gen/iam"
+	"github.com/eksiam/eksiam/gen/internal/prose"
 	"github.com/eksiam/eksiam/sar"
 	"github.com/eksiam/eksiam/schema"
 	"github.com/eksiam/eksiam/templates"
@@ -57,15 +58,6 @@ func writes(pattern string) []string {
 		}
 	}
 	return out
-}
-
-// some names the first few of a list and how many more there are.
-func some(names []string) string {
-	const shown = 4
-	if len(names) <= shown {
-		return strings.Join(names, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(names[:shown], ", "), len(names)-shown)
 }
 
 // matches reports whether an action pattern (IAM's * and ?) covers the
@@ -151,7 +143,7 @@ func statements(ds *schema.Diagnostics, who string, d iam.Document, rolePos sche
 				case len(w) == 1 && w[0] == a:
 					ds.Finding(pos, "write-on-any-resource", "%s allows %s on every resource; name the resources or add a condition", name, a)
 				default:
-					ds.Finding(pos, "write-on-any-resource", "%s allows %s on every resource, which covers the writes %s; name the resources or add a condition", name, a, some(w))
+					ds.Finding(pos, "write-on-any-resource", "%s allows %s on every resource, which covers the writes %s; name the resources or add a condition", name, a, prose.Some(w, 4))
 				}
 			}
 			if passRole {
