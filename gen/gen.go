@@ -112,12 +112,23 @@ func Validate(spec *schema.Spec, loadFailed bool) (*iam.Model, schema.Diagnostic
 	if spec.HasFormat(CloudFormation) && !loadFailed {
 		diags = append(diags, cloudFormationSize(m)...)
 	}
-	if r := m.NodeRole; r != nil && spec.HasFormat(Eksctl) {
-		what, are := "node role", "is"
-		if r.InstanceProfile {
-			what, are = "node role and instance profile", "are"
+	for _, r := range m.NodeRoles {
+		if !spec.HasFormat(Eksctl) {
+			break
 		}
-		diags.Notef(m.PosOf(r), "eksctl-node-role", "eksctl creates one role per managed node group and has no standalone node role: the %s for self-managed nodes and Karpenter %s only in the Terraform and CloudFormation outputs (the karpenter preset passes that role unless presetOptions.nodeRoleArns names others)", what, are)
+		if r.Node.Shorthand && r.Node.Kind == schema.KindEC2 {
+			what, are := "node role", "is"
+			if r.InstanceProfile {
+				what, are = "node role and instance profile", "are"
+			}
+			diags.Notef(m.PosOf(r), "eksctl-node-role", "eksctl creates one role per managed node group and has no standalone node role: the %s for self-managed nodes and Karpenter %s only in the Terraform and CloudFormation outputs (the karpenter preset passes that role unless presetOptions.nodeRoleArns names others)", what, are)
+			continue
+		}
+		if len(r.Node.NodeGroups) > 0 {
+			diags.Notef(m.PosOf(r), "eksctl-node-role", "eksctl creates a role of its own for each of the managed node groups of %s: the role itself, for nodes outside those groups, is only in the Terraform and CloudFormation outputs", r.Who())
+			continue
+		}
+		diags.Notef(m.PosOf(r), "eksctl-node-role", "eksctl has no standalone node role: %s is only in the Terraform and CloudFormation outputs; the eksctl output names it by ARN where eksctl takes it (access entry, autoModeConfig) and says in a comment what eksctl cannot carry (README, Node roles)", r.Who())
 	}
 	return m, diags.Sorted()
 }
@@ -181,6 +192,9 @@ func checkEksctl(m *iam.Model) schema.Diagnostics {
 		pos := m.PosOf(r)
 		needsAccount := false
 		r.WalkPermissions(func(e iam.Expr) { needsAccount = needsAccount || e.HasRef(iam.RefAccount) })
+		if n := r.Node; n != nil && (n.AccessEntry != nil || n.Kind == schema.KindAutoMode) && m.Cluster.AccountID == "" {
+			diags.Errorf(pos, "%s gets an access entry or Auto Mode's nodeRoleARN, which eksctl output must write as an ARN: set cluster.accountId, or leave eksctl out with formats: [terraform, cloudformation] in the spec (or --format terraform,cloudformation)", r.Who())
+		}
 		if needsAccount && m.Cluster.AccountID == "" {
 			diags.Errorf(pos, "%s uses ${account}, which eksctl output must write as a value: set cluster.accountId, or leave eksctl out with formats: [terraform, cloudformation] in the spec (or --format terraform,cloudformation)", r.Who())
 		}

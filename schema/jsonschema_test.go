@@ -93,6 +93,18 @@ serviceAccounts:
     sessionPolicy: [{actions: [s3:GetObject], resources: ["*"]}]
 `
 
+// everyNodeMapping visits the node role mappings that everyMapping, which
+// has the nodeRole shorthand, cannot have beside it.
+const everyNodeMapping = `version: 1
+project: a
+environment: b
+cluster: {region: eu-west-1, accountId: "111122223333"}
+nodeRoles:
+  - name: onprem
+    kind: hybrid
+    hybrid: {credentials: ssm}
+`
+
 // TestJSONSchemaHasEveryLoaderKey: every key the loader accepts is a
 // property of the matching schema object, and the other way round.
 func TestJSONSchemaHasEveryLoaderKey(t *testing.T) {
@@ -104,6 +116,9 @@ func TestJSONSchemaHasEveryLoaderKey(t *testing.T) {
 		"cluster":                           props["cluster"],
 		"naming":                            props["naming"],
 		"nodeRole":                          props["nodeRole"],
+		"nodeRole.hybrid":                   props["nodeRole"].(map[string]any)["properties"].(map[string]any)["hybrid"],
+		"nodeRoles[]":                       defs["nodeRole"],
+		"nodeRoles[].hybrid":                defs["nodeRole"].(map[string]any)["properties"].(map[string]any)["hybrid"],
 		"irsa":                              props["irsa"],
 		"serviceAccounts[]":                 defs["serviceAccount"],
 		"serviceAccounts[].policy[]":        defs["statement"],
@@ -111,8 +126,11 @@ func TestJSONSchemaHasEveryLoaderKey(t *testing.T) {
 	}
 	seen := map[string][]string{}
 	l := &loader{file: "s.yaml", keys: func(path string, keys []string) { seen[path] = keys }}
-	if _, diags := loadWith(l, "s.yaml", []byte(everyMapping)); diags.HasErrors() {
-		t.Fatal(diags.Error())
+	shorthandHybrid := strings.Replace(everyNodeMapping, "nodeRoles:\n  - name: onprem\n    kind", "nodeRole:\n    kind", 1)
+	for _, spec := range []string{everyMapping, everyNodeMapping, shorthandHybrid} {
+		if _, diags := loadWith(l, "s.yaml", []byte(spec)); diags.HasErrors() {
+			t.Fatal(diags.Error())
+		}
 	}
 	for path, obj := range objects {
 		keys, ok := seen[path]

@@ -438,7 +438,26 @@ func (l *loader) spec(n *yaml.Node, s *Spec) {
 				{"podRole", func(_, v *yaml.Node) { s.Naming.PodRole = l.str("naming.podRole", v) }},
 			})
 		}},
-		{"nodeRole", func(k, v *yaml.Node) { l.nodeRole(k, v, &s.NodeRole) }},
+		{"nodeRole", func(k, v *yaml.Node) {
+			s.NodeRole.Pos = l.pos(k)
+			l.nodeRole("nodeRole", v, &s.NodeRole)
+		}},
+		{"nodeRoles", func(k, v *yaml.Node) {
+			s.NodeRolesPos = l.pos(k)
+			l.list("nodeRoles", v, func(i int, c *yaml.Node) {
+				r := NodeRole{Pos: l.pos(c)}
+				what := index("nodeRoles", i)
+				if c.Kind != yaml.MappingNode {
+					l.errorf(c, "%s must be a mapping with a name, not %s", what, describe(c))
+					return
+				}
+				l.nodeRole(what, c, &r)
+				s.NodeRoles = append(s.NodeRoles, r)
+			})
+			if s.NodeRoles == nil {
+				l.errorf(v, "nodeRoles needs at least one node role (or leave it out)")
+			}
+		}},
 		{"serviceAccounts", func(_, v *yaml.Node) {
 			l.list("serviceAccounts", v, func(i int, c *yaml.Node) {
 				s.ServiceAccounts = append(s.ServiceAccounts, l.serviceAccount(index("serviceAccounts", i), c))
@@ -463,26 +482,55 @@ func (l *loader) cluster(n *yaml.Node, c *Cluster) {
 	})
 }
 
-func (l *loader) nodeRole(k, n *yaml.Node, r *NodeRole) {
-	r.Pos = l.pos(k)
-	l.mapping(n, "nodeRole", []field{
-		{"enabled", func(_, v *yaml.Node) { r.Enabled = l.boolean("nodeRole.enabled", v) }},
-		{"policy", func(_, v *yaml.Node) { r.Policy = l.enum("nodeRole.policy", v, PolicyManaged, PolicyRestrictive) }},
-		{"ecr", func(_, v *yaml.Node) { r.ECR = l.enum("nodeRole.ecr", v, ECRPullOnly, ECRReadOnly) }},
-		{"cni", func(_, v *yaml.Node) { r.CNI = l.enum("nodeRole.cni", v, CNISeparateRole, CNINodeRole, CNINone) }},
-		{"ipFamily", func(_, v *yaml.Node) { r.IPFamily = l.enum("nodeRole.ipFamily", v, IPv4, IPv6) }},
-		{"ssm", func(_, v *yaml.Node) { r.SSM = l.boolean("nodeRole.ssm", v) }},
-		{"instanceProfile", func(_, v *yaml.Node) { r.InstanceProfile = l.boolean("nodeRole.instanceProfile", v) }},
-		{"additionalPolicyArns", func(_, v *yaml.Node) { r.AdditionalPolicyARNs = l.strList("nodeRole.additionalPolicyArns", v) }},
-		{"permissionsBoundary", func(_, v *yaml.Node) { r.PermissionsBoundary = l.str("nodeRole.permissionsBoundary", v) }},
-		{"path", func(_, v *yaml.Node) { r.Path = l.str("nodeRole.path", v) }},
+// nodeRole reads the nodeRole shorthand (what is "nodeRole") or an entry
+// of nodeRoles: the same fields, with a name only in the list.
+func (l *loader) nodeRole(what string, n *yaml.Node, r *NodeRole) {
+	r.What = what
+	fields := []field{
+		{"enabled", func(_, v *yaml.Node) { r.Enabled = l.boolean(what+".enabled", v) }},
+		{"kind", func(_, v *yaml.Node) { r.Kind = l.enum(what+".kind", v, KindEC2, KindAutoMode, KindHybrid) }},
+		{"os", func(_, v *yaml.Node) { r.OS = l.enum(what+".os", v, OSLinux, OSWindows) }},
+		{"hybrid", func(k, v *yaml.Node) {
+			r.Hybrid.Pos = l.pos(k)
+			l.mapping(v, what+".hybrid", []field{
+				{"credentials", func(_, v *yaml.Node) {
+					r.Hybrid.Credentials = l.enum(what+".hybrid.credentials", v, CredentialsSSM, CredentialsRolesAnywhere)
+				}},
+				{"trustAnchorArn", func(_, v *yaml.Node) { r.Hybrid.TrustAnchorARN = l.str(what+".hybrid.trustAnchorArn", v) }},
+			})
+		}},
+		{"accessEntry", func(_, v *yaml.Node) { r.AccessEntry = l.accessEntry(what+".accessEntry", v) }},
+		{"policy", func(_, v *yaml.Node) { r.Policy = l.enum(what+".policy", v, PolicyManaged, PolicyRestrictive) }},
+		{"ecr", func(_, v *yaml.Node) { r.ECR = l.enum(what+".ecr", v, ECRPullOnly, ECRReadOnly) }},
+		{"cni", func(_, v *yaml.Node) { r.CNI = l.enum(what+".cni", v, CNISeparateRole, CNINodeRole, CNINone) }},
+		{"ipFamily", func(_, v *yaml.Node) { r.IPFamily = l.enum(what+".ipFamily", v, IPv4, IPv6) }},
+		{"ssm", func(_, v *yaml.Node) { r.SSM = l.boolean(what+".ssm", v) }},
+		{"instanceProfile", func(_, v *yaml.Node) { r.InstanceProfile = l.boolean(what+".instanceProfile", v) }},
+		{"additionalPolicyArns", func(_, v *yaml.Node) { r.AdditionalPolicyARNs = l.strList(what+".additionalPolicyArns", v) }},
+		{"permissionsBoundary", func(_, v *yaml.Node) { r.PermissionsBoundary = l.str(what+".permissionsBoundary", v) }},
+		{"path", func(_, v *yaml.Node) { r.Path = l.str(what+".path", v) }},
 		{"nodeGroups", func(_, v *yaml.Node) {
-			r.NodeGroups = l.strList("nodeRole.nodeGroups", v)
+			r.NodeGroups = l.strList(what+".nodeGroups", v)
 			if r.NodeGroups == nil {
 				r.NodeGroups = []Str{}
 			}
 		}},
-	})
+	}
+	if what != "nodeRole" {
+		// A listed role is named, and is there to be generated.
+		fields[0] = field{"name", func(_, v *yaml.Node) { r.Name = l.str(what+".name", v) }}
+	}
+	l.mapping(n, what, fields)
+}
+
+// accessEntry reads auto, true or false (a boolean or the word).
+func (l *loader) accessEntry(what string, n *yaml.Node) Str {
+	n = resolve(n)
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!bool" {
+		b := l.boolean(what, n)
+		return Str{Value: strconv.FormatBool(b.Value), Pos: b.Pos, Set: b.Set}
+	}
+	return l.enum(what, n, AccessEntryAuto, "true", "false")
 }
 
 func (l *loader) serviceAccount(what string, n *yaml.Node) ServiceAccount {
@@ -511,6 +559,9 @@ func (l *loader) serviceAccount(what string, n *yaml.Node) ServiceAccount {
 		{"sessionPolicy", func(k, v *yaml.Node) {
 			sa.SessionPolicyPos = l.pos(k)
 			sa.SessionPolicy = l.statements(what+".sessionPolicy", v)
+		}},
+		{"runsOn", func(_, v *yaml.Node) {
+			sa.RunsOn = l.enum(what+".runsOn", v, RunsOnLinux, RunsOnWindows, RunsOnFargate)
 		}},
 	})
 	return sa

@@ -36,14 +36,20 @@ type KeyValue struct {
 // Spec is one spec file as the user wrote it, with defaults applied.
 type Spec struct {
 	// File is the spec's path as given, used in diagnostics.
-	File            string
-	Version         Int
-	Project         Str
-	Environment     Str
-	Cluster         Cluster
-	Tags            []KeyValue
-	Naming          Naming
-	NodeRole        NodeRole
+	File        string
+	Version     Int
+	Project     Str
+	Environment Str
+	Cluster     Cluster
+	Tags        []KeyValue
+	Naming      Naming
+	// NodeRole is the nodeRole shorthand: one node role named "default".
+	// Its Enabled is false when the spec lists nodeRoles instead.
+	NodeRole NodeRole
+	// NodeRoles are the spec's nodeRoles, as written; NodeRolesPos is
+	// where the key was, when it was.
+	NodeRoles       []NodeRole
+	NodeRolesPos    Pos
 	ServiceAccounts []ServiceAccount
 	// IRSA is nil when the spec has no irsa mapping.
 	IRSA *IRSA
@@ -111,10 +117,44 @@ const (
 	IPv6 = "ipv6"
 )
 
-// NodeRole configures the role of the cluster's EC2 nodes.
+// Node role kinds, operating systems, hybrid node credentials and access
+// entry choices.
+const (
+	KindEC2      = "ec2"
+	KindAutoMode = "auto-mode"
+	KindHybrid   = "hybrid"
+
+	OSLinux   = "linux"
+	OSWindows = "windows"
+
+	CredentialsSSM           = "ssm"
+	CredentialsRolesAnywhere = "iam-roles-anywhere"
+
+	AccessEntryAuto = "auto"
+
+	// DefaultNodeRole is the name of the nodeRole shorthand's role.
+	DefaultNodeRole = "default"
+
+	RunsOnLinux   = "linux"
+	RunsOnWindows = "windows"
+	RunsOnFargate = "fargate"
+)
+
+// NodeRole configures one node role: the nodeRole shorthand, or an entry
+// of nodeRoles.
 type NodeRole struct {
-	Pos                  Pos
-	Enabled              Bool
+	Pos Pos
+	// What is how diagnostics name it: nodeRole, or nodeRoles[i].
+	What string
+	// Name is "default" for the shorthand.
+	Name    Str
+	Enabled Bool
+	// Kind is ec2, auto-mode or hybrid; OS linux or windows (ec2 only).
+	Kind   Str
+	OS     Str
+	Hybrid Hybrid
+	// AccessEntry is auto, true or false.
+	AccessEntry          Str
 	Policy               Str
 	ECR                  Str
 	CNI                  Str
@@ -125,6 +165,56 @@ type NodeRole struct {
 	PermissionsBoundary  Str
 	Path                 Str
 	NodeGroups           []Str
+}
+
+// Hybrid is a hybrid node role's credentials: SSM hybrid activations or
+// IAM Roles Anywhere with its trust anchor.
+type Hybrid struct {
+	Pos            Pos
+	Credentials    Str
+	TrustAnchorARN Str
+}
+
+// Nodes are the spec's node roles: the nodeRole shorthand when enabled,
+// else its nodeRoles.
+func (s *Spec) Nodes() []*NodeRole {
+	if s.NodeRole.Enabled.Value {
+		return []*NodeRole{&s.NodeRole}
+	}
+	out := make([]*NodeRole, len(s.NodeRoles))
+	for i := range s.NodeRoles {
+		out[i] = &s.NodeRoles[i]
+	}
+	return out
+}
+
+// CNI is how the VPC CNI gets its permissions: the shorthand's cni, or,
+// with nodeRoles, separate-role when any EC2 node role asks for it (the
+// CNI role is one per cluster), else none.
+func (s *Spec) CNI() string {
+	if len(s.NodeRoles) == 0 {
+		return s.NodeRole.CNI.Value
+	}
+	for _, r := range s.NodeRoles {
+		if r.Kind.Value == KindEC2 && r.CNI.Value == CNISeparateRole {
+			return CNISeparateRole
+		}
+	}
+	return CNINone
+}
+
+// IPFamily is the cluster's IP family: the shorthand's, or that of the
+// EC2 node roles (validation keeps them equal).
+func (s *Spec) IPFamily() string {
+	for _, r := range s.NodeRoles {
+		if r.Kind.Value == KindEC2 {
+			return r.IPFamily.Value
+		}
+	}
+	if len(s.NodeRoles) > 0 {
+		return IPv4
+	}
+	return s.NodeRole.IPFamily.Value
 }
 
 // ServiceAccount mechanisms and trust modes.
@@ -157,6 +247,8 @@ type ServiceAccount struct {
 	SessionPolicy       []Statement
 	// SessionPolicyPos is where sessionPolicy was written, when it was.
 	SessionPolicyPos Pos
+	// RunsOn is where the pods run: linux (default), windows or fargate.
+	RunsOn Str
 }
 
 // UsesPodIdentity reports whether the ServiceAccount gets a Pod Identity

@@ -12,7 +12,9 @@ import (
 
 // Defaults of SPEC §1.
 const (
-	DefaultNodeRoleName       = "{project}-{environment}-node"
+	DefaultNodeRoleName = "{project}-{environment}-node"
+	// DefaultNodeRolesName names the roles of nodeRoles, which are several.
+	DefaultNodeRolesName      = "{project}-{environment}-{nodeRole}-node"
 	DefaultPodRoleName        = "{project}-{environment}-{namespace}-{serviceAccount}"
 	DefaultMaxSessionDuration = 3600
 )
@@ -36,22 +38,31 @@ func applyDefaults(s *Spec) {
 	if !s.Cluster.Partition.Set {
 		s.Cluster.Partition.Value = PartitionOf(s.Cluster.Region.Value)
 	}
-	def(&s.Naming.NodeRole, DefaultNodeRoleName)
+	if len(s.NodeRoles) > 0 {
+		def(&s.Naming.NodeRole, DefaultNodeRolesName)
+	} else {
+		def(&s.Naming.NodeRole, DefaultNodeRoleName)
+	}
 	def(&s.Naming.PodRole, DefaultPodRoleName)
 	r := &s.NodeRole
+	r.Name = Str{Value: DefaultNodeRole, Pos: r.Pos}
+	if r.What == "" {
+		r.What = "nodeRole"
+	}
 	if !r.Enabled.Set {
-		r.Enabled.Value = true
+		r.Enabled.Value = len(s.NodeRoles) == 0
 	}
-	def(&r.Policy, PolicyManaged)
-	def(&r.ECR, ECRPullOnly)
-	def(&r.CNI, CNISeparateRole)
-	def(&r.IPFamily, IPv4)
-	def(&r.Path, "/")
-	if !r.InstanceProfile.Set {
-		r.InstanceProfile.Value = true
-	}
+	nodeRoleDefaults(r)
 	if r.NodeGroups == nil {
 		r.NodeGroups = []Str{{Value: "default"}}
+	}
+	for i := range s.NodeRoles {
+		r := &s.NodeRoles[i]
+		r.Enabled.Value = true
+		nodeRoleDefaults(r)
+		if r.NodeGroups == nil && r.Kind.Value == KindEC2 && r.Name.Value != "" {
+			r.NodeGroups = []Str{{Value: r.Name.Value}}
+		}
 	}
 	for i := range s.ServiceAccounts {
 		sa := &s.ServiceAccounts[i]
@@ -62,6 +73,7 @@ func applyDefaults(s *Spec) {
 				sa.SessionTags.Value = true
 			}
 		}
+		def(&sa.RunsOn, RunsOnLinux)
 		if !sa.MaxSessionDuration.Set {
 			sa.MaxSessionDuration.Value = DefaultMaxSessionDuration
 		}
@@ -71,6 +83,36 @@ func applyDefaults(s *Spec) {
 		for j := range sa.SessionPolicy {
 			def(&sa.SessionPolicy[j].Effect, "Allow")
 		}
+	}
+}
+
+// nodeRoleDefaults fills in what a node role leaves out: an EC2 role
+// (the default kind) gets today's choices; the other kinds have no managed
+// worker policy, CNI permissions, instance profile or node groups.
+func nodeRoleDefaults(r *NodeRole) {
+	def := func(v *Str, d string) {
+		if !v.Set {
+			v.Value = d
+		}
+	}
+	def(&r.Kind, KindEC2)
+	def(&r.AccessEntry, AccessEntryAuto)
+	def(&r.ECR, ECRPullOnly)
+	def(&r.Path, "/")
+	if r.Kind.Value == KindEC2 {
+		def(&r.OS, OSLinux)
+		def(&r.Policy, PolicyManaged)
+		def(&r.CNI, CNISeparateRole)
+		def(&r.IPFamily, IPv4)
+		if !r.InstanceProfile.Set {
+			r.InstanceProfile.Value = true
+		}
+		return
+	}
+	def(&r.CNI, CNINone)
+	def(&r.IPFamily, IPv4)
+	if r.NodeGroups == nil {
+		r.NodeGroups = []Str{}
 	}
 }
 
@@ -133,7 +175,7 @@ var (
 
 // Name-template placeholders.
 var (
-	nodeRolePlaceholders = []string{"project", "environment", "region", "cluster"}
+	nodeRolePlaceholders = []string{"project", "environment", "region", "cluster", "nodeRole"}
 	podRolePlaceholders  = []string{"project", "environment", "region", "cluster", "namespace", "serviceAccount"}
 	templatePartRE       = regexp.MustCompile(`\{([^{}]*)\}`)
 )
@@ -182,7 +224,7 @@ func validate(s *Spec, diags *Diagnostics) {
 	}
 	v.template("naming.nodeRole", s.Naming.NodeRole, nodeRolePlaceholders)
 	v.template("naming.podRole", s.Naming.PodRole, podRolePlaceholders)
-	v.nodeRole(&s.NodeRole)
+	v.nodeRoles()
 	v.serviceAccounts()
 	if s.IRSA != nil && s.IRSA.OIDCProviderARN.Value != "" {
 		arn := s.IRSA.OIDCProviderARN
@@ -302,25 +344,130 @@ func (v *validator) template(what string, t Str, allowed []string) {
 	}
 }
 
+// nodeRoles checks the node roles: the shorthand or the list, not both;
+// names; the fields each kind takes; and what must agree between roles.
+func (v *validator) nodeRoles() {
+	s := v.s
+	if s.NodeRolesPos.IsValid() && s.NodeRole.Pos.IsValid() {
+		v.errorf(s.NodeRolesPos, "nodeRoles and nodeRole are both set; nodeRole is the shorthand for one role named default: use one of them")
+	}
+	names := map[string]Pos{}
+	groups := map[string]Pos{}
+	var family *NodeRole
+	for _, r := range s.Nodes() {
+		if r != &s.NodeRole {
+			switch {
+			case !r.Name.Set:
+				v.errorf(r.Pos, "%s needs a name", r.What)
+			case !nameRE.MatchString(r.Name.Value) || len(r.Name.Value) > 32:
+				v.errorf(r.Name.Pos, "%s.name %q must be lowercase letters, digits and hyphens, starting with a letter or digit, at most 32", r.What, r.Name.Value)
+			default:
+				if prev, ok := names[r.Name.Value]; ok {
+					v.errorf(r.Name.Pos, "%s.name %q is used twice (first at %s)", r.What, r.Name.Value, prev)
+				}
+				names[r.Name.Value] = r.Name.Pos
+			}
+		}
+		v.nodeRole(r)
+		for _, g := range r.NodeGroups {
+			if prev, ok := groups[g.Value]; ok && g.Pos.IsValid() {
+				v.errorf(g.Pos, "%s.nodeGroups: %q is listed twice (first at %s)", r.What, g.Value, prev)
+			}
+			groups[g.Value] = g.Pos
+		}
+		if r.Kind.Value == KindEC2 {
+			if family != nil && family.IPFamily.Value != r.IPFamily.Value {
+				v.errorf(firstPos(r.IPFamily.Pos, r.Pos), "%s.ipFamily is %s, but %s's is %s; a cluster has one IP family", r.What, r.IPFamily.Value, family.What, family.IPFamily.Value)
+			}
+			if family == nil {
+				family = r
+			}
+		}
+	}
+	var autoDefault *NodeRole
+	for _, r := range s.Nodes() {
+		if r.Kind.Value != KindAutoMode || r.AccessEntry.Value == "true" {
+			continue
+		}
+		if autoDefault != nil {
+			v.errorf(firstPos(r.Kind.Pos, r.Pos), "%s and %s are both Auto Mode node roles without an access entry, but a cluster has one Auto Mode node role of its own; give the other, a custom NodeClass's role, accessEntry: true", autoDefault.What, r.What)
+		}
+		autoDefault = r
+	}
+	if len(s.NodeRoles) > 1 && !strings.Contains(s.Naming.NodeRole.Value, "{nodeRole}") {
+		v.errorf(firstPos(s.Naming.NodeRole.Pos, s.NodeRolesPos), "naming.nodeRole %q names every node role alike; add {nodeRole}, since the spec has %d node roles", s.Naming.NodeRole.Value, len(s.NodeRoles))
+	}
+}
+
+func firstPos(ps ...Pos) Pos {
+	for _, p := range ps {
+		if p.IsValid() {
+			return p
+		}
+	}
+	return Pos{}
+}
+
 func (v *validator) nodeRole(r *NodeRole) {
+	what := r.What
 	for i, a := range r.AdditionalPolicyARNs {
-		v.policyARN(index("nodeRole.additionalPolicyArns", i), a)
+		v.policyARN(index(what+".additionalPolicyArns", i), a)
 	}
 	if r.PermissionsBoundary.Value != "" {
-		v.policyARN("nodeRole.permissionsBoundary", r.PermissionsBoundary)
+		v.policyARN(what+".permissionsBoundary", r.PermissionsBoundary)
 	}
 	if !iamPathRE.MatchString(r.Path.Value) || len(r.Path.Value) > 512 {
-		v.errorf(r.Path.Pos, "nodeRole.path %q must start and end with / (for example /eks/), at most 512 characters", r.Path.Value)
+		v.errorf(r.Path.Pos, "%s.path %q must start and end with / (for example /eks/), at most 512 characters", what, r.Path.Value)
 	}
 	seen := map[string]Pos{}
 	for _, g := range r.NodeGroups {
 		if !nodeGroupRE.MatchString(g.Value) || len(g.Value) > 63 {
-			v.errorf(g.Pos, "nodeRole.nodeGroups: %q is not a valid node group name (a letter, then letters, digits and hyphens, at most 63)", g.Value)
+			v.errorf(firstPos(g.Pos, r.Name.Pos, r.Pos), "%s.nodeGroups: %q is not a valid node group name (a letter, then letters, digits and hyphens, at most 63)", what, g.Value)
 		}
 		if prev, ok := seen[g.Value]; ok {
-			v.errorf(g.Pos, "nodeRole.nodeGroups: %q is listed twice (first at %s)", g.Value, prev)
+			v.errorf(g.Pos, "%s.nodeGroups: %q is listed twice (first at %s)", what, g.Value, prev)
 		}
 		seen[g.Value] = g.Pos
+	}
+	kind := r.Kind.Value
+	// notFor reports a field set on a kind it does not apply to.
+	notFor := func(field string, pos Pos, set bool, why string) {
+		if set {
+			v.errorf(pos, "%s.%s does not apply to kind %s: %s", what, field, kind, why)
+		}
+	}
+	if kind != KindEC2 {
+		notFor("os", r.OS.Pos, r.OS.Set, "only EC2 node roles are for Linux or Windows nodes")
+		notFor("policy", r.Policy.Pos, r.Policy.Set, "its policies are fixed by the kind (README, node roles)")
+		notFor("cni", r.CNI.Pos, r.CNI.Set, "its nodes do not run the VPC CNI from this role")
+		notFor("ipFamily", r.IPFamily.Pos, r.IPFamily.Set, "the IP family belongs to the EC2 node roles' CNI")
+		notFor("instanceProfile", r.InstanceProfile.Pos, r.InstanceProfile.Set && r.InstanceProfile.Value, "no instance profile is needed")
+		notFor("nodeGroups", r.Pos, len(r.NodeGroups) > 0, "managed node groups use EC2 node roles")
+	}
+	if kind == KindHybrid {
+		notFor("ssm", r.SSM.Pos, r.SSM.Set, "with hybrid.credentials: ssm it always has AmazonSSMManagedInstanceCore")
+	}
+	if kind != KindHybrid {
+		notFor("hybrid", r.Hybrid.Pos, r.Hybrid.Pos.IsValid(), "it is the credentials of hybrid nodes")
+	}
+	if kind == KindHybrid {
+		h := r.Hybrid
+		switch {
+		case !h.Credentials.Set:
+			v.errorf(firstPos(h.Pos, r.Kind.Pos, r.Pos), "%s is a hybrid node role and needs hybrid.credentials: ssm or iam-roles-anywhere", what)
+		case h.Credentials.Value == CredentialsRolesAnywhere && !h.TrustAnchorARN.Set:
+			v.errorf(h.Credentials.Pos, "%s.hybrid.credentials: iam-roles-anywhere needs hybrid.trustAnchorArn, the Roles Anywhere trust anchor the nodes' certificates chain to", what)
+		case h.Credentials.Value == CredentialsSSM && h.TrustAnchorARN.Set:
+			v.errorf(h.TrustAnchorARN.Pos, "%s.hybrid.trustAnchorArn applies to iam-roles-anywhere credentials, not ssm", what)
+		}
+		if a := h.TrustAnchorARN; a.Set && v.arn(what+".hybrid.trustAnchorArn", a) {
+			if !strings.Contains(a.Value, ":rolesanywhere:") || !strings.Contains(a.Value, ":trust-anchor/") {
+				v.errorf(a.Pos, "%s.hybrid.trustAnchorArn must be a Roles Anywhere trust anchor ARN (arn:${partition}:rolesanywhere:${region}:ACCOUNT:trust-anchor/ID)", what)
+			}
+		}
+	}
+	if kind == KindEC2 && r.AccessEntry.Value == "true" && len(r.NodeGroups) > 0 {
+		v.errorf(r.AccessEntry.Pos, "%s.accessEntry: true, but the role is for managed node groups (%s.nodeGroups), whose access entries EKS creates itself; a second one fails. Set nodeGroups: [] for a role of self-managed or Karpenter nodes", what, what)
 	}
 }
 
@@ -338,7 +485,7 @@ func (v *validator) serviceAccounts() {
 			v.errorf(sa.Pos, "ServiceAccount %s is listed twice (first at %s)", key, prev)
 		}
 		seen[key] = sa.Pos
-		if key == "kube-system/aws-node" && v.s.NodeRole.CNI.Value == CNISeparateRole {
+		if key == "kube-system/aws-node" && v.s.CNI() == CNISeparateRole {
 			v.errorf(sa.Pos, "ServiceAccount kube-system/aws-node duplicates the CNI role that nodeRole.cni: separate-role generates; set nodeRole.cni: none to define it here")
 		}
 	}
@@ -381,6 +528,13 @@ func (v *validator) serviceAccount(what string, sa *ServiceAccount) {
 		v.errorf(sa.Pos, "%s has %d tags with the spec's tags; AWS allows %d on a role", what, n, maxTags)
 	}
 	v.mechanism(what, sa)
+	if sa.UsesPodIdentity() && sa.RunsOn.Value != RunsOnLinux {
+		where := "Windows nodes"
+		if sa.RunsOn.Value == RunsOnFargate {
+			where = "Fargate"
+		}
+		v.errorf(sa.RunsOn.Pos, "%s runs on %s, where EKS Pod Identity does not work; set mechanism: irsa", what, where)
+	}
 }
 
 // mechanism checks the fields that only some mechanisms take, and the

@@ -15,6 +15,7 @@ import (
 
 	"github.com/eksiam/eksiam/gen/iam"
 	y "github.com/eksiam/eksiam/gen/internal/yamlnode"
+	"github.com/eksiam/eksiam/schema"
 )
 
 // Path is where the template goes in the output folder.
@@ -52,7 +53,7 @@ func (e *emitter) subVar(r iam.Ref) string {
 		if e.nodeRoleParam {
 			return nodeRoleParam
 		}
-		return roleID(e.m.NodeRole) + ".Arn"
+		return roleID(e.m.PassedNodeRole()) + ".Arn"
 	case iam.RefPartition:
 		return "AWS::Partition"
 	case iam.RefRegion:
@@ -281,9 +282,19 @@ func (e *emitter) notes() []string {
 	if len(e.m.Associations()) > 0 {
 		lines = append(lines, "Pod Identity associations need the eks-pod-identity-agent add-on on the cluster.")
 	}
-	if e.m.NodeRole != nil {
-		lines = append(lines, "Self-managed and Karpenter nodes that use NodeRole need an EKS access entry of type",
-			"EC2_LINUX; managed node groups create their own.")
+	for _, r := range e.m.NodeRoles {
+		n := r.Node
+		switch {
+		case n.AccessEntry != nil:
+		case n.Shorthand && n.Kind == schema.KindEC2:
+			lines = append(lines, "Self-managed and Karpenter nodes that use NodeRole need an EKS access entry of type",
+				"EC2_LINUX; managed node groups create their own.")
+		case n.Kind == schema.KindAutoMode:
+			lines = append(lines, "As the cluster's Auto Mode node role (ComputeConfig.NodeRoleArn), "+roleID(r)+" gets its access",
+				"entry from EKS; for a custom NodeClass's role, set accessEntry: true in the spec.")
+		case len(n.NodeGroups) == 0:
+			lines = append(lines, roleID(r)+" has no access entry (accessEntry: false): map it yourself.")
+		}
 	}
 	return lines
 }
@@ -307,7 +318,33 @@ func (e *emitter) resources(r *iam.Role) *yaml.Node {
 	if r.Association != nil {
 		res.Add(r.PascalID+"PodIdentityAssociation", e.association(r))
 	}
+	if r.Kind == iam.KindNode && r.Node.AccessEntry != nil {
+		res.Add(r.PascalID+"AccessEntry", e.accessEntry(r))
+	}
 	return res.Node
+}
+
+// accessEntry lets the node role's nodes join the cluster, with the EKS
+// access policies its kind needs.
+func (e *emitter) accessEntry(r *iam.Role) *yaml.Node {
+	entry := r.Node.AccessEntry
+	props := y.NewMapping().
+		Add("ClusterName", ref(parameter(iam.RefCluster))).
+		Add("PrincipalArn", getAtt(roleID(r), "Arn")).
+		Add("Type", y.Str(entry.Type))
+	if len(entry.PolicyARNs) > 0 {
+		policies := make([]*yaml.Node, len(entry.PolicyARNs))
+		for i, arn := range entry.PolicyARNs {
+			policies[i] = y.NewMapping().
+				Add("PolicyArn", e.value(arn)).
+				Add("AccessScope", y.NewMapping().Add("Type", y.Str("cluster")).Node).Node
+		}
+		props.Add("AccessPolicies", y.Seq(policies...))
+	}
+	if len(r.Tags) > 0 {
+		props.Add("Tags", tags(r.Tags))
+	}
+	return resource("AWS::EKS::AccessEntry", props)
 }
 
 func resource(typ string, props y.Mapping) *yaml.Node {
@@ -414,9 +451,13 @@ func (e *emitter) outputs(r *iam.Role, stackName string) y.Mapping {
 	}
 	id := roleID(r)
 	if r.Kind == iam.KindNode {
-		output("NodeRoleArn", "ARN of the EKS node role.", getAtt(id, "Arn"))
+		what, whose := "the EKS node role", "the node role's"
+		if !r.Node.Shorthand {
+			what, whose = "EKS node role "+r.Node.Name, "node role "+r.Node.Name+"'s"
+		}
+		output(id+"Arn", "ARN of "+what+".", getAtt(id, "Arn"))
 		if r.InstanceProfile {
-			output("NodeInstanceProfileArn", "ARN of the node role's instance profile, for self-managed nodes and Karpenter.",
+			output(r.PascalID+"InstanceProfileArn", "ARN of "+whose+" instance profile, for self-managed nodes and Karpenter.",
 				getAtt(r.PascalID+"InstanceProfile", "Arn"))
 		}
 		return out

@@ -74,8 +74,8 @@ func (e *emitter) nested(roles []*iam.Role, resources []piece) ([]iam.File, erro
 		b := Bucket(r.Namespace, r.ServiceAccount)
 		byBucket[b] = append(byBucket[b], i)
 	}
-	if m := e.m; m.NodeRole != nil {
-		single, err := e.renderOutputs([]*iam.Role{m.NodeRole}, stackNameVar)
+	if m := e.m; len(m.NodeRoles) > 0 {
+		single, err := e.renderOutputs(m.NodeRoles, stackNameVar)
 		if err != nil {
 			return nil, err
 		}
@@ -116,7 +116,7 @@ func (e *emitter) nested(roles []*iam.Role, resources []piece) ([]iam.File, erro
 			case p == rootStackParam:
 				params.Add(p, ref(stackNameVar))
 			case p == nodeRoleParam:
-				params.Add(p, getAtt(roleID(e.m.NodeRole), "Arn"))
+				params.Add(p, getAtt(roleID(e.m.PassedNodeRole()), "Arn"))
 			default:
 				params.Add(p, ref(p))
 			}

@@ -19,6 +19,7 @@ import (
 	"github.com/eksiam/eksiam/gen/iam"
 	"github.com/eksiam/eksiam/gen/internal/parallel"
 	y "github.com/eksiam/eksiam/gen/internal/yamlnode"
+	"github.com/eksiam/eksiam/schema"
 )
 
 // Path is where the ClusterConfig goes in the output folder.
@@ -52,10 +53,18 @@ func Emit(m *iam.Model) ([]iam.File, error) {
 		return nil, fmt.Errorf("eksctl: %w", err)
 	}
 	tail := y.NewMapping()
+	if entries := e.accessEntries(); len(entries.Content) > 0 {
+		entries.Content[0].HeadComment = "The node roles these entries name are not eksctl's: the Terraform or CloudFormation\n" +
+			"output of the same spec creates them (deploy it first)."
+		tail.Add("accessConfig", y.NewMapping().Add("accessEntries", entries).Node)
+	}
+	if auto := e.autoMode(); auto != nil {
+		tail.Add("autoModeConfig", auto)
+	}
 	if addons := e.addons(); len(addons.Content) > 0 {
 		tail.Add("addons", addons)
 	}
-	if m.NodeRole != nil && len(m.NodeGroups) > 0 {
+	if len(m.NodeGroups()) > 0 {
 		tail.Add("managedNodeGroups", e.nodeGroups())
 	}
 	if tail.Len() > 0 {
@@ -65,7 +74,79 @@ func Emit(m *iam.Model) ([]iam.File, error) {
 		}
 		b.Write(data)
 	}
+	for _, line := range e.uncarried() {
+		b.WriteString("# " + line + "\n")
+	}
 	return []iam.File{{Path: Path, Data: b.Bytes()}}, nil
+}
+
+// carried reports whether eksctl's accessConfig takes an access entry of
+// that type (its validation refuses EC2 and HYBRID_LINUX).
+func carried(entryType string) bool {
+	return entryType == "EC2_LINUX" || entryType == "EC2_WINDOWS"
+}
+
+// defaultAutoMode is the Auto Mode node role without an access entry:
+// the cluster's own, which EKS enrolls.
+func (e *emitter) defaultAutoMode() *iam.Role {
+	for _, r := range e.m.NodeRoles {
+		if r.Node.Kind == schema.KindAutoMode && r.Node.AccessEntry == nil {
+			return r
+		}
+	}
+	return nil
+}
+
+// accessEntries are the node roles' access entries that eksctl can
+// create: EC2_LINUX and EC2_WINDOWS.
+func (e *emitter) accessEntries() *yaml.Node {
+	var out []*yaml.Node
+	for _, r := range e.m.AccessEntries() {
+		if t := r.Node.AccessEntry.Type; carried(t) {
+			out = append(out, y.NewMapping().
+				Add("principalARN", y.Str(r.ARN(e.m.Value))).
+				Add("type", y.Str(t)).Node)
+		}
+	}
+	return y.Seq(out...)
+}
+
+// autoMode turns EKS Auto Mode on with the spec's Auto Mode node role.
+func (e *emitter) autoMode() *yaml.Node {
+	r := e.defaultAutoMode()
+	if r == nil {
+		return nil
+	}
+	return y.NewMapping().
+		Add("enabled", y.Bool(true)).
+		Add("nodeRoleARN", y.Str(r.ARN(e.m.Value))).Node
+}
+
+// uncarried says what of the node roles eksctl cannot carry: the access
+// entries of types its validation refuses, with what to do instead.
+func (e *emitter) uncarried() []string {
+	var lines []string
+	for _, r := range e.m.AccessEntries() {
+		n := r.Node
+		switch t := n.AccessEntry.Type; {
+		case carried(t):
+		case n.Kind == schema.KindHybrid:
+			provider := "SSM"
+			if n.Credentials == schema.CredentialsRolesAnywhere {
+				provider = "IRA"
+			}
+			lines = append(lines,
+				"Hybrid node role "+n.Name+" ("+t+" access entry): eksctl takes it only with the hybrid",
+				"network, which the spec does not have: add remoteNetworkConfig with vpcGatewayID,",
+				"remoteNodeNetworks and iam: {provider: "+provider+", roleARN: "+r.ARN(e.m.Value)+"},",
+				"or create the role and its entry with the Terraform or CloudFormation output.")
+		default:
+			lines = append(lines,
+				"Node role "+n.Name+" needs an access entry of type "+t+", which eksctl's accessConfig",
+				"refuses: the Terraform and CloudFormation outputs create it.")
+		}
+	}
+	return lines
 }
 
 type emitter struct {
@@ -266,35 +347,56 @@ func (e *emitter) addons() *yaml.Node {
 	return y.Seq(out...)
 }
 
-// nodeGroups writes one managed node group per name, each carrying every
-// policy of the node role: eksctl drops its defaults once attachPolicyARNs
-// is set, and names each group's role itself.
+// nodeGroups writes one managed node group per name of each EC2 node
+// role, each carrying every policy of its role: eksctl drops its defaults
+// once attachPolicyARNs is set, and names each group's role itself.
 func (e *emitter) nodeGroups() *yaml.Node {
-	r := e.m.NodeRole
 	var out []*yaml.Node
-	for i, name := range e.m.NodeGroups {
-		nodeIAM := y.NewMapping()
-		e.permissions(nodeIAM, r, "attachPolicyARNs", "attachPolicy")
-		if r.PermissionsBoundary != nil {
-			nodeIAM.Add("instanceRolePermissionsBoundary", y.Str(e.value(r.PermissionsBoundary)))
-		}
-		group := y.NewMapping().Add("name", y.Str(name)).Add("iam", nodeIAM.Node)
-		if i == 0 {
-			notes := []string{"The node role's policies. eksctl creates one role per node group and names it itself."}
-			what, are := "node role", "is"
-			if r.InstanceProfile {
-				what, are = "node role and instance profile", "are"
+	for _, r := range e.m.NodeRoles {
+		for i, name := range r.Node.NodeGroups {
+			nodeIAM := y.NewMapping()
+			e.permissions(nodeIAM, r, "attachPolicyARNs", "attachPolicy")
+			if r.PermissionsBoundary != nil {
+				nodeIAM.Add("instanceRolePermissionsBoundary", y.Str(e.value(r.PermissionsBoundary)))
 			}
-			notes = append(notes, "eksctl has no standalone node role: the "+what+" that the Terraform",
-				"and CloudFormation outputs create for self-managed nodes and Karpenter "+are+" not created here.")
-			if r.Path != "/" {
-				notes = append(notes, "eksctl cannot set the role path "+r.Path+".")
+			group := y.NewMapping().Add("name", y.Str(name))
+			if r.Node.OS == schema.OSWindows {
+				group.Add("amiFamily", y.Str(windowsAMIFamily))
 			}
-			group.Node.HeadComment = strings.Join(notes, "\n")
+			group.Add("iam", nodeIAM.Node)
+			if i == 0 {
+				group.Node.HeadComment = strings.Join(nodeGroupNotes(r), "\n")
+			}
+			out = append(out, group.Node)
 		}
-		out = append(out, group.Node)
 	}
 	return y.Seq(out...)
+}
+
+// windowsAMIFamily is the AMI family of a Windows node role's managed node
+// groups: eksctl's Windows Server 2022 Core, which EKS supports longest of
+// the families eksctl lists; change it in the output for another.
+const windowsAMIFamily = "WindowsServer2022CoreContainer"
+
+// nodeGroupNotes are the comments above a node role's first node group.
+func nodeGroupNotes(r *iam.Role) []string {
+	var notes []string
+	if r.Node.Shorthand {
+		notes = append(notes, "The node role's policies. eksctl creates one role per node group and names it itself.")
+		what, are := "node role", "is"
+		if r.InstanceProfile {
+			what, are = "node role and instance profile", "are"
+		}
+		notes = append(notes, "eksctl has no standalone node role: the "+what+" that the Terraform",
+			"and CloudFormation outputs create for self-managed nodes and Karpenter "+are+" not created here.")
+	} else {
+		notes = append(notes, "The policies of node role "+r.Node.Name+". eksctl creates one role per node group and names it",
+			"itself; the role that the Terraform and CloudFormation outputs create is not created here.")
+	}
+	if r.Path != "/" {
+		notes = append(notes, "eksctl cannot set the role path "+r.Path+".")
+	}
+	return notes
 }
 
 // document writes a policy document with every value resolved.

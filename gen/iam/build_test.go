@@ -102,7 +102,7 @@ func TestIRSATrust(t *testing.T) {
 
 func TestNodeRole(t *testing.T) {
 	m, _ := build(t, strings.Replace(base, "eu-west-1", "cn-north-1", 1)+"nodeRole:\n  policy: restrictive\n  ecr: read-only\n  cni: node-role\n  ssm: true\n")
-	r := m.NodeRole
+	r := m.NodeRoles[0]
 	ids := r.AssumeRolePolicy.Statements[0].Principals[0].Identifiers
 	if len(ids) != 2 || ids[0].String() != "ec2.amazonaws.com" || ids[1].String() != "ec2.amazonaws.com.cn" {
 		t.Errorf("aws-cn node trust: %v", ids)
@@ -135,7 +135,7 @@ func TestNodeRole(t *testing.T) {
 
 func TestCNIRoleSurvivesDisabledNodeRole(t *testing.T) {
 	m, _ := build(t, base+"nodeRole:\n  enabled: false\n  ipFamily: ipv6\n")
-	if m.NodeRole != nil {
+	if len(m.NodeRoles) != 0 {
 		t.Fatal("node role generated although disabled")
 	}
 	r := role(t, m, "kube-system", "aws-node")
@@ -470,5 +470,120 @@ func TestKarpenterPassesTheSpecsNodeRole(t *testing.T) {
 	_, diags = build(t, base+"nodeRole:\n  enabled: false\nserviceAccounts:\n  - namespace: kube-system\n    name: karpenter\n    presets: [karpenter]\n")
 	if want := "s.yaml:11:15: ServiceAccount kube-system/karpenter uses karpenter, whose presetOptions.nodeRoleArns defaults to the spec's node role, but nodeRole.enabled is false"; !strings.Contains(diags.Error(), want) {
 		t.Errorf("want %q, got:\n%s", want, diags.Error())
+	}
+}
+
+// nodeRoles builds a spec with nodeRoles and returns its node roles by
+// name.
+func nodeRoles(t *testing.T, spec string) (*Model, map[string]*Role) {
+	t.Helper()
+	m, diags := build(t, spec)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	out := map[string]*Role{}
+	for _, r := range m.NodeRoles {
+		out[r.Node.Name] = r
+	}
+	return m, out
+}
+
+func managedNames(r *Role) string {
+	var names []string
+	for _, a := range r.ManagedPolicyARNs {
+		s := a.String()
+		names = append(names, s[strings.LastIndex(s, "/")+1:])
+	}
+	return strings.Join(names, " ")
+}
+
+// TestNodeRoleKinds: each kind gets the trust, policies and access entry
+// that AWS documents for it (aws-facts.md, Turn 2 facts; the EKS user
+// guide's hybrid-nodes-creds for hybrid nodes), names from {nodeRole},
+// and ids that keep the default role's resource names.
+func TestNodeRoleKinds(t *testing.T) {
+	const anchor = "arn:aws:rolesanywhere:eu-west-1:111122223333:trust-anchor/4a5b"
+	m, roles := nodeRoles(t, base+`  accountId: "111122223333"
+nodeRoles:
+  - name: default
+  - name: karpenter
+    nodeGroups: []
+  - name: win
+    os: windows
+    nodeGroups: []
+  - name: auto
+    kind: auto-mode
+  - name: auto-class
+    kind: auto-mode
+    accessEntry: true
+  - name: onprem
+    kind: hybrid
+    hybrid: {credentials: ssm}
+  - name: pki
+    kind: hybrid
+    hybrid: {credentials: iam-roles-anywhere, trustAnchorArn: "`+anchor+`"}
+`)
+	for _, c := range []struct {
+		name, id, roleName, managed, entry string
+	}{
+		{"default", "node", "shop-prod-default-node", "AmazonEC2ContainerRegistryPullOnly AmazonEKSWorkerNodePolicy", ""},
+		{"karpenter", "node_karpenter", "shop-prod-karpenter-node", "AmazonEC2ContainerRegistryPullOnly AmazonEKSWorkerNodePolicy", "EC2_LINUX"},
+		{"win", "node_win", "shop-prod-win-node", "AmazonEC2ContainerRegistryPullOnly AmazonEKSWorkerNodePolicy", "EC2_WINDOWS"},
+		{"auto", "node_auto", "shop-prod-auto-node", "AmazonEC2ContainerRegistryPullOnly AmazonEKSWorkerNodeMinimalPolicy", ""},
+		{"auto-class", "node_auto_class", "shop-prod-auto-class-node", "AmazonEC2ContainerRegistryPullOnly AmazonEKSWorkerNodeMinimalPolicy", "EC2"},
+		{"onprem", "node_onprem", "shop-prod-onprem-node", "AmazonEC2ContainerRegistryPullOnly AmazonSSMManagedInstanceCore", "HYBRID_LINUX"},
+		{"pki", "node_pki", "shop-prod-pki-node", "AmazonEC2ContainerRegistryPullOnly", "HYBRID_LINUX"},
+	} {
+		r := roles[c.name]
+		if r == nil {
+			t.Fatalf("no node role %s", c.name)
+		}
+		if r.ID != c.id || r.Name.Resolve(m.Value) != c.roleName {
+			t.Errorf("%s: id %s, name %s; want %s, %s", c.name, r.ID, r.Name.String(), c.id, c.roleName)
+		}
+		if got := managedNames(r); got != c.managed {
+			t.Errorf("%s: managed policies %s, want %s", c.name, got, c.managed)
+		}
+		got := ""
+		if r.Node.AccessEntry != nil {
+			got = r.Node.AccessEntry.Type
+		}
+		if got != c.entry {
+			t.Errorf("%s: access entry %q, want %q", c.name, got, c.entry)
+		}
+	}
+	if e := roles["auto-class"].Node.AccessEntry; len(e.PolicyARNs) != 1 || e.PolicyARNs[0].String() != "arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSAutoNodePolicy" {
+		t.Errorf("Auto Mode node class entry policies: %v", e.PolicyARNs)
+	}
+	trust := func(name string) string { return roles[name].AssumeRolePolicy.JSON(Expr.String) }
+	if got := trust("onprem"); !strings.Contains(got, `"Service":"ssm.amazonaws.com"`) || !strings.Contains(got, `"aws:SourceAccount":"111122223333"`) ||
+		!strings.Contains(got, `"aws:SourceArn":"arn:${partition}:ssm:${region}:111122223333:*"`) {
+		t.Errorf("SSM hybrid trust: %s", got)
+	}
+	if got := trust("pki"); !strings.Contains(got, `"Service":"rolesanywhere.amazonaws.com"`) || strings.Count(got, anchor) != 2 ||
+		!strings.Contains(got, `"sts:RoleSessionName":"${aws:PrincipalTag/x509Subject/CN}"`) || !strings.Contains(got, `"sts:SetSourceIdentity"`) {
+		t.Errorf("Roles Anywhere hybrid trust: %s", got)
+	}
+	if got := roles["onprem"].InlinePolicies[0].Document.JSON(Expr.String); !strings.Contains(got, `"ssm:resourceTag/EKSClusterARN":"arn:${partition}:eks:${region}:111122223333:cluster/${cluster}"`) {
+		t.Errorf("SSM hybrid role deregisters more than this cluster's instances: %s", got)
+	}
+	if got := roles["pki"].InlinePolicies[0].Document.JSON(Expr.String); strings.Contains(got, "ssm:") {
+		t.Errorf("Roles Anywhere hybrid role has SSM permissions: %s", got)
+	}
+	if roles["auto"].InstanceProfile || roles["onprem"].InstanceProfile || !roles["karpenter"].InstanceProfile {
+		t.Errorf("instance profiles: auto %v, onprem %v, karpenter %v", roles["auto"].InstanceProfile, roles["onprem"].InstanceProfile, roles["karpenter"].InstanceProfile)
+	}
+}
+
+// TestKarpenterPassesTheNamedNodeRole: with several EC2 node roles, the
+// karpenter preset passes the one named karpenter.
+func TestKarpenterPassesTheNamedNodeRole(t *testing.T) {
+	m, roles := nodeRoles(t, base+"nodeRoles:\n  - name: default\n  - name: karpenter\n    nodeGroups: []\nserviceAccounts:\n  - namespace: kube-system\n    name: karpenter\n    presets: [karpenter]\n")
+	if m.PassedNodeRole() != roles["karpenter"] {
+		t.Errorf("passed node role %v, want karpenter's", m.PassedNodeRole())
+	}
+	_, diags := build(t, base+"nodeRoles:\n  - name: a\n  - name: b\n    nodeGroups: []\nserviceAccounts:\n  - namespace: kube-system\n    name: karpenter\n    presets: [karpenter]\n")
+	if want := "none named karpenter or default: set presetOptions.nodeRoleArns"; !strings.Contains(diags.Error(), want) {
+		t.Errorf("want %q, got %s", want, diags.Error())
 	}
 }

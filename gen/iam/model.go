@@ -17,10 +17,10 @@ type Model struct {
 	Cluster     Cluster    `json:"cluster"`
 	Variables   []Variable `json:"variables"`
 	Tags        []Tag      `json:"tags,omitempty"`
-	// NodeRole is nil when nodeRole.enabled is false.
-	NodeRole   *Role    `json:"nodeRole,omitempty"`
-	NodeGroups []string `json:"nodeGroups,omitempty"`
-	IPFamily   string   `json:"ipFamily"`
+	// NodeRoles are the node roles in the spec's order: the nodeRole
+	// shorthand's one (unless nodeRole.enabled is false), or nodeRoles.
+	NodeRoles []*Role `json:"nodeRoles,omitempty"`
+	IPFamily  string  `json:"ipFamily"`
 	// PodRoles are sorted by namespace, then ServiceAccount name.
 	PodRoles []*Role `json:"podRoles"`
 	// IRSA is set when a role trusts the cluster's OIDC provider.
@@ -110,7 +110,38 @@ type Role struct {
 	Tags             []Tag        `json:"tags,omitempty"`
 	InstanceProfile  bool         `json:"instanceProfile,omitempty"`
 	Association      *Association `json:"association,omitempty"`
-	Pos              schema.Pos   `json:"-"`
+	// Node describes a node role; nil for pod roles.
+	Node *Node      `json:"node,omitempty"`
+	Pos  schema.Pos `json:"-"`
+}
+
+// Node is what a node role is for: its kind, the nodes' OS, the managed
+// node groups that use it, and the EKS access entry it gets.
+type Node struct {
+	// Name is the spec's name of the role ("default" for the nodeRole
+	// shorthand, which Shorthand marks).
+	Name      string `json:"name"`
+	Shorthand bool   `json:"shorthand,omitempty"`
+	// Kind is ec2, auto-mode or hybrid; OS linux or windows for ec2;
+	// Credentials ssm or iam-roles-anywhere for hybrid.
+	Kind        string `json:"kind"`
+	OS          string `json:"os,omitempty"`
+	Credentials string `json:"credentials,omitempty"`
+	// NodeGroups are the eksctl managed node groups that carry the role's
+	// policies (EC2 roles).
+	NodeGroups []string `json:"nodeGroups,omitempty"`
+	// AccessEntry is nil when the role gets none: EKS makes it (managed
+	// node groups, the Auto Mode default role), or the spec says so.
+	AccessEntry *AccessEntry `json:"accessEntry,omitempty"`
+}
+
+// AccessEntry is an EKS access entry for a node role's principal.
+type AccessEntry struct {
+	// Type is EC2_LINUX, EC2_WINDOWS, EC2 or HYBRID_LINUX.
+	Type string `json:"type"`
+	// PolicyARNs are EKS access policies associated with the entry,
+	// cluster-wide (AmazonEKSAutoNodePolicy for Auto Mode node classes).
+	PolicyARNs []Expr `json:"policyArns,omitempty"`
 }
 
 // Policy is a named permission policy of a role.
@@ -194,13 +225,55 @@ func (m *Model) Associations() []*Role {
 	return out
 }
 
-// Roles returns the node role (when enabled) followed by the pod roles.
+// Roles returns the node roles followed by the pod roles.
 func (m *Model) Roles() []*Role {
-	out := make([]*Role, 0, len(m.PodRoles)+1)
-	if m.NodeRole != nil {
-		out = append(out, m.NodeRole)
-	}
+	out := make([]*Role, 0, len(m.PodRoles)+len(m.NodeRoles))
+	out = append(out, m.NodeRoles...)
 	return append(out, m.PodRoles...)
+}
+
+// NodeGroups are the managed node groups of every node role, in order.
+func (m *Model) NodeGroups() []string {
+	var out []string
+	for _, r := range m.NodeRoles {
+		out = append(out, r.Node.NodeGroups...)
+	}
+	return out
+}
+
+// AccessEntries returns the node roles that get an access entry.
+func (m *Model) AccessEntries() []*Role {
+	var out []*Role
+	for _, r := range m.NodeRoles {
+		if r.Node.AccessEntry != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// PassedNodeRole is the node role that a preset option defaulting to "the
+// spec's node role" (karpenter's nodeRoleArns) stands for: the only EC2
+// node role, else the EC2 node role named karpenter, else the one named
+// default; nil when there is none of those.
+func (m *Model) PassedNodeRole() *Role {
+	var ec2 []*Role
+	for _, r := range m.NodeRoles {
+		if r.Node.Kind == schema.KindEC2 {
+			ec2 = append(ec2, r)
+		}
+	}
+	if len(ec2) == 1 {
+		return ec2[0]
+	}
+	for _, name := range []string{"karpenter", schema.DefaultNodeRole} {
+		for _, r := range ec2 {
+			if r.Node.Name == name {
+				return r
+			}
+		}
+	}
+	return nil
 }
 
 // Value returns the spec's value for a reference: what eksctl writes, and
@@ -225,14 +298,19 @@ func (m *Model) Value(r Ref) string {
 	return ""
 }
 
-// NodeRoleARN is the node role's ARN, with value giving the references in
-// it (partition, account and those of the role's name), or "" when the
-// spec has no node role.
+// NodeRoleARN is the ARN of PassedNodeRole, with value giving the
+// references in it (partition, account and those of the role's name), or
+// "" when there is no such role.
 func (m *Model) NodeRoleARN(value func(Ref) string) string {
-	r := m.NodeRole
+	r := m.PassedNodeRole()
 	if r == nil {
 		return ""
 	}
+	return r.ARN(value)
+}
+
+// ARN is the role's ARN, with value giving the references in it.
+func (r *Role) ARN(value func(Ref) string) string {
 	return "arn:" + value(RefPartition) + ":iam::" + value(RefAccount) + ":role" + r.Path + r.Name.Resolve(value)
 }
 
@@ -307,11 +385,14 @@ func (m *Model) walkExprs(f func(Expr)) {
 	}
 }
 
-// Who names the role in messages: "the node role" or "ServiceAccount
-// namespace/name".
+// Who names the role in messages: "the node role" (the shorthand's),
+// "node role NAME" or "ServiceAccount namespace/name".
 func (r *Role) Who() string {
 	if r.Kind == KindNode {
-		return "the node role"
+		if r.Node.Shorthand {
+			return "the node role"
+		}
+		return "node role " + r.Node.Name
 	}
 	return "ServiceAccount " + r.Namespace + "/" + r.ServiceAccount
 }
@@ -330,7 +411,7 @@ func (m *Model) PosOf(r *Role) schema.Pos {
 // comments beside it in the generated code.
 func (r *Role) Summary() string {
 	if r.Kind == KindNode {
-		return "EKS node role."
+		return r.Node.summary()
 	}
 	s := r.Namespace + "/" + r.ServiceAccount + ": "
 	switch r.Mechanism {
@@ -343,4 +424,23 @@ func (r *Role) Summary() string {
 		return s + "EKS Pod Identity, trusted by any association in the account."
 	}
 	return s + "EKS Pod Identity, trusted for this cluster, namespace and ServiceAccount only."
+}
+
+// summary says what nodes the role is for.
+func (n *Node) summary() string {
+	if n.Shorthand && n.Kind == schema.KindEC2 {
+		return "EKS node role."
+	}
+	s := "EKS node role " + n.Name + ", for "
+	switch {
+	case n.Kind == schema.KindAutoMode:
+		return s + "EKS Auto Mode nodes."
+	case n.Kind == schema.KindHybrid && n.Credentials == schema.CredentialsSSM:
+		return s + "hybrid nodes registered by SSM hybrid activations."
+	case n.Kind == schema.KindHybrid:
+		return s + "hybrid nodes with IAM Roles Anywhere certificates."
+	case n.OS == schema.OSWindows:
+		return s + "EC2 Windows nodes."
+	}
+	return s + "EC2 Linux nodes."
 }

@@ -15,12 +15,12 @@ var templateRE = regexp.MustCompile(`\{([^{}]*)\}`)
 
 // roleName renders a naming template. Project, environment, cluster and
 // region stay references, so that the generated code builds the name from
-// its variables; namespace and ServiceAccount are literal. A name longer
+// its variables; namespace, ServiceAccount and node role are literal. A name longer
 // than IAM's 64 characters is shortened, and is then literal: what comes
 // from {namespace} on ({namespace}-{serviceAccount}) stays whole, and the
 // part before it is cut and followed by a hash of the whole name, so that
 // the role still says whose it is (ShortenKeeping).
-func (b *builder) roleName(template, ns, sa string) (Expr, bool) {
+func (b *builder) roleName(template, ns, sa, node string) (Expr, bool) {
 	var parts []Expr
 	tailStart := -1 // the part where {namespace} or {serviceAccount} begins
 	last := 0
@@ -43,6 +43,8 @@ func (b *builder) roleName(template, ns, sa string) (Expr, bool) {
 			parts = append(parts, Refer(RefCluster))
 		case "region":
 			parts = append(parts, Refer(RefRegion))
+		case "nodeRole":
+			parts = append(parts, Lit(node))
 		case "namespace", "serviceAccount":
 			if tailStart < 0 {
 				tailStart = len(parts)

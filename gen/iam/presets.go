@@ -116,8 +116,13 @@ func (b *builder) defaults(values []string, sa *schema.ServiceAccount, p *templa
 	if !slices.Contains(values, templates.NodeRoleARN) {
 		return values
 	}
-	if b.m.NodeRole == nil {
+	switch {
+	case len(b.m.NodeRoles) == 0:
 		b.diags.Errorf(pos, "ServiceAccount %s/%s uses %s, whose presetOptions.%s defaults to the spec's node role, but nodeRole.enabled is false: set presetOptions.%s",
+			sa.Namespace.Value, sa.Name.Value, p.Name, option, option)
+		return nil
+	case b.m.PassedNodeRole() == nil:
+		b.diags.Errorf(pos, "ServiceAccount %s/%s uses %s, whose presetOptions.%s defaults to the spec's EC2 node role, but the spec has none or several and none named karpenter or default: set presetOptions.%s",
 			sa.Namespace.Value, sa.Name.Value, p.Name, option, option)
 		return nil
 	}

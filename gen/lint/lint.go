@@ -91,9 +91,16 @@ func Model(m *iam.Model, spec *schema.Spec) schema.Diagnostics {
 		}
 		limits(&ds, m, r, who, pos)
 	}
-	if spec.NodeRole.Enabled.Value {
-		foreignAccount(&ds, "the node role", spec, spec.NodeRole.AdditionalPolicyARNs, "managed policy")
-		foreignAccount(&ds, "the node role", spec, []schema.Str{spec.NodeRole.PermissionsBoundary}, "permissions boundary")
+	for _, nr := range spec.Nodes() {
+		who := "the node role"
+		if nr != &spec.NodeRole {
+			who = "node role " + nr.Name.Value
+		}
+		foreignAccount(&ds, who, spec, nr.AdditionalPolicyARNs, "managed policy")
+		foreignAccount(&ds, who, spec, []schema.Str{nr.PermissionsBoundary}, "permissions boundary")
+		if nr.Path.Value != "/" {
+			ds.Notef(nr.Path.Pos, "node-role-path", "%s has the path %s: nodes join through an EKS access entry with it, but a cluster that maps node roles in the aws-auth ConfigMap needs the role's ARN without the path there, or its nodes fail to join", who, nr.Path.Value)
+		}
 	}
 	for _, sa := range spec.ServiceAccounts {
 		who := fmt.Sprintf("ServiceAccount %s/%s", sa.Namespace.Value, sa.Name.Value)

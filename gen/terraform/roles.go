@@ -2,18 +2,27 @@ package terraform
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/eksiam/eksiam/gen/iam"
+	"github.com/eksiam/eksiam/schema"
 )
 
-func (e *emitter) node(body *hclwrite.Body) {
-	r := e.m.NodeRole
-	e.comment(body,
-		"EKS node role. Managed node groups create their own access entries; self-managed",
-		"and Karpenter nodes that use this role need an access entry of type EC2_LINUX.")
+// nodeChunks is one chunk per node role: the role, its instance profile
+// and its access entry.
+func (e *emitter) nodeChunks() []chunk {
+	out := make([]chunk, len(e.m.NodeRoles))
+	for i, r := range e.m.NodeRoles {
+		out[i] = func(e *emitter, body *hclwrite.Body) { e.node(body, r) }
+	}
+	return out
+}
+
+func (e *emitter) node(body *hclwrite.Body, r *iam.Role) {
+	e.comment(body, nodeComment(r)...)
 	e.role(body, r)
 	if r.InstanceProfile {
 		body.AppendNewline()
@@ -28,6 +37,58 @@ func (e *emitter) node(body *hclwrite.Body) {
 			b.SetAttributeRaw("tags", e.tags(r.Tags))
 		}
 	}
+	entry := r.Node.AccessEntry
+	if entry == nil {
+		return
+	}
+	body.AppendNewline()
+	b := body.AppendNewBlock("resource", []string{"aws_eks_access_entry", r.ID}).Body()
+	b.SetAttributeRaw("cluster_name", e.path("var", "cluster_name"))
+	b.SetAttributeRaw("principal_arn", e.path("aws_iam_role", r.ID, "arn"))
+	b.SetAttributeRaw("type", e.str(entry.Type))
+	if len(r.Tags) > 0 {
+		b.SetAttributeRaw("tags", e.tags(r.Tags))
+	}
+	for _, arn := range entry.PolicyARNs {
+		body.AppendNewline()
+		name := r.ID + "_" + iam.SnakeName(accessPolicyName(arn))
+		a := body.AppendNewBlock("resource", []string{"aws_eks_access_policy_association", name}).Body()
+		a.SetAttributeRaw("cluster_name", e.path("var", "cluster_name"))
+		// Through the entry, so that the association waits for it.
+		a.SetAttributeRaw("principal_arn", e.path("aws_eks_access_entry", r.ID, "principal_arn"))
+		a.SetAttributeRaw("policy_arn", e.expr(arn))
+		a.AppendNewline()
+		a.AppendNewBlock("access_scope", nil).Body().SetAttributeRaw("type", e.str("cluster"))
+	}
+}
+
+// accessPolicyName is an EKS access policy's name, the end of its ARN.
+func accessPolicyName(arn iam.Expr) string {
+	s := arn.String()
+	return s[strings.LastIndex(s, "/")+1:]
+}
+
+// nodeComment says what a node role is for and whether it needs an access
+// entry that the output does not create.
+func nodeComment(r *iam.Role) []string {
+	n := r.Node
+	if n.Shorthand && n.Kind == schema.KindEC2 && n.AccessEntry == nil {
+		return []string{"EKS node role. Managed node groups create their own access entries; self-managed",
+			"and Karpenter nodes that use this role need an access entry of type EC2_LINUX."}
+	}
+	lines := []string{r.Summary()}
+	switch {
+	case n.AccessEntry != nil:
+		lines = append(lines, "Its nodes join the cluster through the access entry below ("+n.AccessEntry.Type+").")
+	case n.Kind == schema.KindAutoMode:
+		lines = append(lines, "As the cluster's Auto Mode node role (compute_config.node_role_arn), EKS creates its",
+			"access entry; for a custom NodeClass's role, set accessEntry: true.")
+	case len(n.NodeGroups) > 0:
+		lines = append(lines, "Managed node groups create their own access entries.")
+	default:
+		lines = append(lines, "No access entry (accessEntry: false): map the role yourself.")
+	}
+	return lines
 }
 
 // podRoleChunks is one chunk per pod role: the role, everything attached
@@ -228,12 +289,16 @@ func (e *emitter) outputs(body *hclwrite.Body, r *iam.Role) {
 		b.SetAttributeRaw("value", value)
 	}
 	if r.Kind == iam.KindNode {
-		output("node_role_name", "Name of the EKS node role.", e.path("aws_iam_role", r.ID, "name"))
-		output("node_role_arn", "ARN of the EKS node role.", e.path("aws_iam_role", r.ID, "arn"))
+		what, whose := "the EKS node role", "the node role's"
+		if !r.Node.Shorthand {
+			what, whose = "EKS node role "+r.Node.Name, "node role "+r.Node.Name+"'s"
+		}
+		output(r.ID+"_role_name", "Name of "+what+".", e.path("aws_iam_role", r.ID, "name"))
+		output(r.ID+"_role_arn", "ARN of "+what+".", e.path("aws_iam_role", r.ID, "arn"))
 		if r.InstanceProfile {
-			output("node_instance_profile_name", "Name of the node role's instance profile, for self-managed nodes and Karpenter.",
+			output(r.ID+"_instance_profile_name", "Name of "+whose+" instance profile, for self-managed nodes and Karpenter.",
 				e.path("aws_iam_instance_profile", r.ID, "name"))
-			output("node_instance_profile_arn", "ARN of the node role's instance profile.", e.path("aws_iam_instance_profile", r.ID, "arn"))
+			output(r.ID+"_instance_profile_arn", "ARN of "+whose+" instance profile.", e.path("aws_iam_instance_profile", r.ID, "arn"))
 		}
 		return
 	}

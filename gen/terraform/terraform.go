@@ -22,6 +22,7 @@ import (
 const (
 	providerBase        = "5.0"
 	providerAssociation = "5.29" // aws_eks_pod_identity_association
+	providerAccessEntry = "5.33" // aws_eks_access_entry, aws_eks_access_policy_association
 	providerTargetRole  = "6.2"  // target_role_arn, disable_session_tags
 )
 
@@ -33,14 +34,14 @@ const (
 // laid out and turned into bytes one at a time, on every core, so that
 // memory stays flat and time grows linearly with the spec.
 func Emit(m *iam.Model) ([]iam.File, error) {
-	e := &emitter{m: m}
+	e := newEmitter(m)
 	files := []fileChunks{
 		{"versions.tf", []chunk{(*emitter).versions}},
 		{"variables.tf", e.variableChunks()},
 		{"main.tf", e.mainChunks()},
 	}
-	if m.NodeRole != nil {
-		files = append(files, fileChunks{"node.tf", []chunk{(*emitter).node}})
+	if len(m.NodeRoles) > 0 {
+		files = append(files, fileChunks{"node.tf", e.nodeChunks()})
 	}
 	if len(m.PodRoles) > 0 {
 		files = append(files, fileChunks{"pod_roles.tf", e.podRoleChunks()})
@@ -51,7 +52,7 @@ func Emit(m *iam.Model) ([]iam.File, error) {
 	for _, f := range files {
 		parts := parallel.Map(len(f.chunks), func(i int) []byte {
 			hf := hclwrite.NewEmptyFile()
-			f.chunks[i](&emitter{m: m}, hf.Body())
+			f.chunks[i](newEmitter(m), hf.Body())
 			return trimBlankEnd(fmtTokens(hf.BuildTokens(nil)))
 		})
 		size := 128
@@ -77,6 +78,16 @@ type emitter struct {
 	arena
 }
 
+// newEmitter is an emitter of the model with an arena of its own, which
+// knows the node role that iam.RefNodeRoleARN refers to.
+func newEmitter(m *iam.Model) *emitter {
+	e := &emitter{m: m}
+	if r := m.PassedNodeRole(); r != nil {
+		e.passedNodeRole = r.ID
+	}
+	return e
+}
+
 // chunk writes one run of blocks of a file.
 type chunk func(*emitter, *hclwrite.Body)
 
@@ -99,6 +110,9 @@ func ProviderVersion(m *iam.Model) string {
 		if a := r.Association; a.TargetRoleARN != nil || !a.SessionTags {
 			return providerTargetRole
 		}
+	}
+	if len(m.AccessEntries()) > 0 {
+		v = providerAccessEntry
 	}
 	return v
 }

@@ -39,6 +39,9 @@ var (
 type arena struct {
 	slab []hclwrite.Token
 	text []byte
+	// passedNodeRole is the id of the node role iam.RefNodeRoleARN
+	// refers to.
+	passedNodeRole string
 }
 
 // Slabs and text buffers start small, since most chunks are (an output, a
@@ -106,7 +109,7 @@ func (a *arena) traversal(r iam.Ref) hclwrite.Tokens {
 	case iam.RefOIDCIssuer:
 		return a.path("local", "oidc_issuer")
 	case iam.RefNodeRoleARN:
-		return a.path("aws_iam_role", iam.NodeRoleID, "arn")
+		return a.path("aws_iam_role", a.passedNodeRole, "arn")
 	}
 	panic("terraform: no expression for reference " + string(r))
 }

@@ -1,6 +1,8 @@
 package check
 
 import (
+	"bytes"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -20,23 +22,76 @@ type CFNSchema struct {
 	getAtt map[string][]string
 }
 
-// LoadCFNSchema reads and compiles cfn-iam-eks.schema.json.
+// cfnSupplement holds, in the same style, the resource types eksiam
+// emits that cfn-iam-eks.schema.json lacks (with their source).
+//
+//go:embed reference/cfn-supplement.schema.json
+var cfnSupplement []byte
+
+// LoadCFNSchema reads and compiles cfn-iam-eks.schema.json, extended with
+// the supplement's resource types.
 func LoadCFNSchema(path string) (*CFNSchema, error) {
-	s, err := CompileSchema(path)
-	if err != nil {
-		return nil, err
-	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var raw struct {
-		GetAtt map[string][]string `json:"x-getatt"`
-	}
-	if err := json.Unmarshal(data, &raw); err != nil {
+	var doc, sup map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("parsing %s: %w", path, err)
 	}
-	return &CFNSchema{schema: s, getAtt: raw.GetAtt}, nil
+	if err := json.Unmarshal(cfnSupplement, &sup); err != nil {
+		return nil, fmt.Errorf("parsing reference/cfn-supplement.schema.json: %w", err)
+	}
+	if err := extendCFN(doc, sup); err != nil {
+		return nil, fmt.Errorf("extending %s: %w", path, err)
+	}
+	extended, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(extended))
+	if err != nil {
+		return nil, err
+	}
+	if err := c.AddResource(path, inst); err != nil {
+		return nil, fmt.Errorf("adding schema %s: %w", path, err)
+	}
+	s, err := c.Compile(path)
+	if err != nil {
+		return nil, fmt.Errorf("compiling schema %s: %w", path, err)
+	}
+	getAtt := map[string][]string{}
+	for _, m := range []map[string]any{doc, sup} {
+		for t, attrs := range m["x-getatt"].(map[string]any) {
+			for _, a := range attrs.([]any) {
+				getAtt[t] = append(getAtt[t], a.(string))
+			}
+		}
+	}
+	return &CFNSchema{schema: s, getAtt: getAtt}, nil
+}
+
+// extendCFN adds the supplement's resource types to the reference schema:
+// their definitions, their names among the allowed types, and the rule
+// that checks a resource of that type against its definition.
+func extendCFN(doc, sup map[string]any) error {
+	defs, _ := doc["definitions"].(map[string]any)
+	res, _ := doc["properties"].(map[string]any)["Resources"].(map[string]any)
+	pattern, _ := res["patternProperties"].(map[string]any)["^[A-Za-z0-9]+$"].(map[string]any)
+	if defs == nil || pattern == nil {
+		return fmt.Errorf("the reference schema is not laid out as expected")
+	}
+	typeOf := pattern["properties"].(map[string]any)["Type"].(map[string]any)["anyOf"].([]any)[0].(map[string]any)
+	for name, def := range sup["definitions"].(map[string]any) {
+		defs[name] = def
+		typeOf["enum"] = append(typeOf["enum"].([]any), name)
+		pattern["allOf"] = append(pattern["allOf"].([]any), map[string]any{
+			"if":   map[string]any{"properties": map[string]any{"Type": map[string]any{"const": name}}, "required": []any{"Type"}},
+			"then": map[string]any{"$ref": "#/definitions/" + name},
+		})
+	}
+	return nil
 }
 
 // pseudoParameters are CloudFormation's pseudo parameters.

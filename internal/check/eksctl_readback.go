@@ -94,13 +94,103 @@ type (
 			ServiceAccounts         []*eksctlServiceAccount        `json:"serviceAccounts,omitempty"`
 			PodIdentityAssociations []eksctlPodIdentityAssociation `json:"podIdentityAssociations,omitempty"`
 		} `json:"iam,omitempty"`
+		AccessConfig *struct {
+			AccessEntries []eksctlAccessEntry `json:"accessEntries,omitempty"`
+		} `json:"accessConfig,omitempty"`
+		AutoModeConfig *struct {
+			Enabled                *bool     `json:"enabled,omitempty"`
+			NodeRoleARN            string    `json:"nodeRoleARN,omitempty"`
+			NodePools              *[]string `json:"nodePools,omitempty"`
+			PermissionsBoundaryARN string    `json:"permissionsBoundaryARN,omitempty"`
+		} `json:"autoModeConfig,omitempty"`
 		Addons            []*eksctlAddon `json:"addons,omitempty"`
 		ManagedNodeGroups []*struct {
-			Name string              `json:"name"`
-			IAM  *eksctlNodeGroupIAM `json:"iam,omitempty"`
+			Name      string              `json:"name"`
+			AMIFamily string              `json:"amiFamily,omitempty"`
+			IAM       *eksctlNodeGroupIAM `json:"iam,omitempty"`
 		} `json:"managedNodeGroups,omitempty"`
 	}
+
+	// eksctlAccessEntry is pkg/apis/eksctl.io/v1alpha5 access_entry.go's
+	// AccessEntry.
+	eksctlAccessEntry struct {
+		PrincipalARN       string   `json:"principalARN"`
+		Type               string   `json:"type,omitempty"`
+		KubernetesGroups   []string `json:"kubernetesGroups,omitempty"`
+		KubernetesUsername string   `json:"kubernetesUsername,omitempty"`
+		AccessPolicies     []struct {
+			PolicyARN   string `json:"policyARN"`
+			AccessScope struct {
+				Type       string   `json:"type"`
+				Namespaces []string `json:"namespaces,omitempty"`
+			} `json:"accessScope"`
+		} `json:"accessPolicies,omitempty"`
+	}
 )
+
+// eksctlAMIFamilies are the AMI families eksctl's schema lists for a
+// managed node group.
+var eksctlAMIFamilies = []string{
+	"AmazonLinux2023", "AmazonLinux2", "UbuntuPro2604", "Ubuntu2604", "UbuntuPro2404", "Ubuntu2404",
+	"UbuntuPro2204", "Ubuntu2204", "UbuntuPro2004", "Ubuntu2004", "Bottlerocket", "BottlerocketFips",
+	"WindowsServer2019CoreContainer", "WindowsServer2019FullContainer", "WindowsServer2022CoreContainer",
+	"WindowsServer2022FullContainer", "WindowsServer2025CoreContainer", "WindowsServer2025FullContainer",
+}
+
+// eksctlARN is what eksctl's ARN type parses (aws-sdk-go-v2 arn.Parse):
+// arn:partition:service:region:account:resource.
+var eksctlARN = regexp.MustCompile(`^arn:[^:]+:[^:]+:[^:]*:[^:]*:.+$`)
+
+// accessEntries applies eksctl's validateAccessEntries and
+// ValidateAutoModeConfig (access_entry.go, auto_mode.go).
+func (cfg *eksctlClusterConfig) accessEntries(fail func(string, ...any)) {
+	if a := cfg.AccessConfig; a != nil {
+		seen := map[string]bool{}
+		for i, ae := range a.AccessEntries {
+			path := fmt.Sprintf("accessEntries[%d]", i)
+			if !eksctlARN.MatchString(ae.PrincipalARN) {
+				fail("%s.principalARN must be set to a valid AWS ARN", path)
+			}
+			switch ae.Type {
+			case "", "STANDARD":
+			case "EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX":
+				if len(ae.KubernetesGroups) > 0 || ae.KubernetesUsername != "" {
+					fail("cannot specify %s.kubernetesGroups nor %s.kubernetesUsername when type is set to %s", path, path, ae.Type)
+				}
+				if len(ae.AccessPolicies) > 0 {
+					fail("cannot specify %s.accessPolicies when type is set to %s", path, ae.Type)
+				}
+			default:
+				fail("invalid access entry type %q for %s", ae.Type, path)
+			}
+			for _, ap := range ae.AccessPolicies {
+				if !eksctlARN.MatchString(ap.PolicyARN) || !strings.Contains(ap.PolicyARN, ":cluster-access-policy/") {
+					fail("%s.policyARN must be a cluster-access-policy resource", path)
+				}
+				if t := ap.AccessScope.Type; t != "cluster" && t != "namespace" {
+					fail("invalid access scope type %q for %s", t, path)
+				}
+			}
+			if seen[ae.PrincipalARN] {
+				fail("duplicate access entry %s with principal ARN %q", path, ae.PrincipalARN)
+			}
+			seen[ae.PrincipalARN] = true
+		}
+	}
+	if a := cfg.AutoModeConfig; a != nil {
+		enabled := a.Enabled != nil && *a.Enabled
+		switch {
+		case enabled && a.NodePools != nil && len(*a.NodePools) == 0 && a.NodeRoleARN != "":
+			fail("cannot specify autoModeConfig.nodeRoleARN when autoModeConfig.nodePools is empty")
+		case enabled && a.NodeRoleARN != "" && a.PermissionsBoundaryARN != "":
+			fail("cannot specify autoModeConfig.permissionBoundaryARN when autoModeConfig.nodeRoleARN is set")
+		case !enabled && (a.NodeRoleARN != "" || a.NodePools != nil && len(*a.NodePools) > 0):
+			fail("cannot set autoModeConfig.nodeRoleARN or autoModeConfig.nodePools when Auto Mode is disabled")
+		case a.NodeRoleARN != "" && !eksctlARN.MatchString(a.NodeRoleARN):
+			fail("autoModeConfig.nodeRoleARN %q is not an ARN", a.NodeRoleARN)
+		}
+	}
+}
 
 // any reports eksctl's HasPolicy: some well-known policy is on. (In
 // eksctl the field is a value; a pointer here keeps an absent one absent
@@ -270,6 +360,7 @@ func EksctlReadBack(data []byte) []error {
 			fail("invalid value %q for ipFamily; allowed are IPv4 and IPv6", n.IPFamily)
 		}
 	}
+	cfg.accessEntries(fail)
 	groups := map[string]bool{}
 	for i, g := range cfg.ManagedNodeGroups {
 		path := fmt.Sprintf("managedNodeGroups[%d]", i)
@@ -282,6 +373,9 @@ func EksctlReadBack(data []byte) []error {
 			fail("%s.name %q: name must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*", path, g.Name)
 		}
 		groups[g.Name] = true
+		if g.AMIFamily != "" && !slices.Contains(eksctlAMIFamilies, g.AMIFamily) {
+			fail("%s.amiFamily %q is not an AMI family eksctl knows", path, g.AMIFamily)
+		}
 		if g.IAM != nil && len(g.IAM.AttachPolicyARNs) > 10 {
 			fail("%s.iam.attachPolicyARNs has %d policies; IAM attaches at most 10 to a role by default", path, len(g.IAM.AttachPolicyARNs))
 		}

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -72,6 +73,28 @@ func TestEksctlReadBackCatchesMistakes(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s: no finding %q among %v", name, tc.want, errs)
+		}
+	}
+}
+
+// TestEksctlAccessEntries holds the read-back to eksctl's access entry and
+// Auto Mode validation (access_entry.go, auto_mode.go).
+func TestEksctlAccessEntries(t *testing.T) {
+	const head = "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata:\n  name: c\n  region: eu-west-1\n"
+	for name, c := range map[string]struct{ config, want string }{
+		"linux entry":              {"accessConfig:\n  accessEntries:\n    - principalARN: arn:aws:iam::111122223333:role/n\n      type: EC2_LINUX\n", ""},
+		"hybrid type":              {"accessConfig:\n  accessEntries:\n    - principalARN: arn:aws:iam::111122223333:role/n\n      type: HYBRID_LINUX\n", `invalid access entry type "HYBRID_LINUX"`},
+		"policies on a node entry": {"accessConfig:\n  accessEntries:\n    - principalARN: arn:aws:iam::111122223333:role/n\n      type: EC2_LINUX\n      accessPolicies:\n        - policyARN: arn:aws:eks::aws:cluster-access-policy/AmazonEKSAutoNodePolicy\n          accessScope: {type: cluster}\n", "cannot specify accessEntries[0].accessPolicies"},
+		"duplicate":                {"accessConfig:\n  accessEntries:\n    - principalARN: arn:aws:iam::111122223333:role/n\n    - principalARN: arn:aws:iam::111122223333:role/n\n", "duplicate access entry"},
+		"auto mode":                {"autoModeConfig:\n  enabled: true\n  nodeRoleARN: arn:aws:iam::111122223333:role/a\n", ""},
+		"auto mode off":            {"autoModeConfig:\n  enabled: false\n  nodeRoleARN: arn:aws:iam::111122223333:role/a\n", "when Auto Mode is disabled"},
+		"windows group":            {"managedNodeGroups:\n  - name: w\n    amiFamily: WindowsServer2022CoreContainer\n", ""},
+		"unknown ami":              {"managedNodeGroups:\n  - name: w\n    amiFamily: Windows\n", "not an AMI family"},
+	} {
+		errs := EksctlReadBack([]byte(head + c.config))
+		got := fmt.Sprint(errs)
+		if c.want == "" && len(errs) > 0 || c.want != "" && !strings.Contains(got, c.want) {
+			t.Errorf("%s: got %v, want %q", name, errs, c.want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ package check
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -39,7 +40,13 @@ type BlockSchema struct {
 	Nested       map[string]any          `json:"nested_attributes"`
 }
 
-// LoadTerraformSchema reads terraform-aws-args.json.
+// terraformSupplement holds, in the same format, the resources eksiam
+// emits that terraform-aws-args.json lacks (with their source).
+//
+//go:embed reference/terraform-supplement.json
+var terraformSupplement []byte
+
+// LoadTerraformSchema reads terraform-aws-args.json, with the supplement.
 func LoadTerraformSchema(path string) (*TerraformSchema, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -48,6 +55,15 @@ func LoadTerraformSchema(path string) (*TerraformSchema, error) {
 	var s TerraformSchema
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, fmt.Errorf("parsing %s: %w", path, err)
+	}
+	var sup TerraformSchema
+	if err := json.Unmarshal(terraformSupplement, &sup); err != nil {
+		return nil, fmt.Errorf("parsing reference/terraform-supplement.json: %w", err)
+	}
+	for name, b := range sup.Resource {
+		if _, ok := s.Resource[name]; !ok {
+			s.Resource[name] = b
+		}
 	}
 	return &s, nil
 }

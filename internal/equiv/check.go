@@ -55,20 +55,37 @@ func checkEksctl(m *iam.Model, model Form, data []byte) []error {
 		return []error{fmt.Errorf("reading eksctl: %w", err)}
 	}
 	var errs []error
-	nodeName := ""
-	if m.NodeRole != nil {
-		nodeName = m.NodeRole.Name.Resolve(Values(m))
+	value := Values(m)
+	// eksctl names node roles itself, one per managed node group: each
+	// group must carry its node role's policies, and the node roles
+	// themselves are not among eksctl's named roles.
+	nodes := map[string]*Role{} // by name
+	var wantGroups []string
+	groupRole := map[string]string{}
+	for _, r := range m.NodeRoles {
+		name := r.Name.Resolve(value)
+		nodes[name] = nil
+		for _, g := range r.Node.NodeGroups {
+			wantGroups = append(wantGroups, g)
+			groupRole[g] = name
+		}
 	}
 	want := Form{Associations: model.Associations}
-	var node *Role
 	for _, r := range model.Roles {
 		r.Trust = nil // eksctl writes no trust: it makes its own
-		if r.Name == nodeName {
-			r.Name = ""
-			node = &r
+		if _, ok := nodes[r.Name]; ok {
+			node := r
+			node.Name = ""
+			nodes[r.Name] = &node
 			continue
 		}
 		want.Roles = append(want.Roles, r)
+	}
+	// eksctl's accessConfig takes EC2_LINUX and EC2_WINDOWS entries only.
+	for _, e := range model.AccessEntries {
+		if e.Type == "EC2_LINUX" || e.Type == "EC2_WINDOWS" {
+			want.AccessEntries = append(want.AccessEntries, e)
+		}
 	}
 	want.normalize()
 	if d := Diff("model", want, "eksctl", got.Form); d != "" {
@@ -79,15 +96,28 @@ func checkEksctl(m *iam.Model, model Form, data []byte) []error {
 		groups = append(groups, g)
 	}
 	slices.Sort(groups)
-	if !slices.Equal(groups, m.NodeGroups) && !(len(groups) == 0 && m.NodeRole == nil) {
-		errs = append(errs, fmt.Errorf("eksctl node groups %v, want %v", groups, m.NodeGroups))
+	slices.Sort(wantGroups)
+	if !slices.Equal(groups, wantGroups) && !(len(groups) == 0 && len(wantGroups) == 0) {
+		errs = append(errs, fmt.Errorf("eksctl node groups %v, want %v", groups, wantGroups))
 	}
-	if node != nil {
-		for _, g := range groups {
-			if d := Diff("model node role", Form{Roles: []Role{*node}}, "eksctl node group "+g, Form{Roles: []Role{got.NodeGroups[g]}}); d != "" {
-				errs = append(errs, fmt.Errorf("eksctl node group %s has other policies than the node role:\n%s", g, d))
-			}
+	for _, g := range groups {
+		node := nodes[groupRole[g]]
+		if node == nil {
+			continue
 		}
+		if d := Diff("model node role", Form{Roles: []Role{*node}}, "eksctl node group "+g, Form{Roles: []Role{got.NodeGroups[g]}}); d != "" {
+			errs = append(errs, fmt.Errorf("eksctl node group %s has other policies than its node role:\n%s", g, d))
+		}
+	}
+	wantAuto := ""
+	for _, r := range m.NodeRoles {
+		if r.Node.Kind == "auto-mode" && r.Node.AccessEntry == nil {
+			wantAuto = r.ARN(value)
+			break
+		}
+	}
+	if got.AutoModeNodeRole != wantAuto {
+		errs = append(errs, fmt.Errorf("eksctl autoModeConfig.nodeRoleARN %q, want %q", got.AutoModeNodeRole, wantAuto))
 	}
 	return errs
 }

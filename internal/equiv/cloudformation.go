@@ -56,6 +56,7 @@ func FromCloudFormationStacks(files map[string][]byte, root, partition, region, 
 		}
 		f.Roles = append(f.Roles, cf.Roles...)
 		f.Associations = append(f.Associations, cf.Associations...)
+		f.AccessEntries = append(f.AccessEntries, cf.AccessEntries...)
 	}
 	if c.err != nil {
 		return Form{}, c.err
@@ -290,6 +291,18 @@ func (c *cfnEval) form() (Form, error) {
 					return Form{}, fmt.Errorf("%s: role %q is not in the template", id, name)
 				}
 			}
+		case "AWS::EKS::AccessEntry":
+			p := c.props(id)
+			entry := AccessEntry{Principal: str(c.eval(p["PrincipalArn"])), Type: str(c.eval(p["Type"]))}
+			for _, ap := range strsAny(c.eval(p["AccessPolicies"])) {
+				m, _ := ap.(map[string]any)
+				scope, _ := m["AccessScope"].(map[string]any)
+				if str(scope["Type"]) != "cluster" {
+					return Form{}, fmt.Errorf("%s: access scope %v, want cluster", id, scope)
+				}
+				entry.Policies = append(entry.Policies, str(m["PolicyArn"]))
+			}
+			f.AccessEntries = append(f.AccessEntries, entry)
 		case "AWS::EKS::PodIdentityAssociation":
 			p := c.props(id)
 			arn := str(c.eval(p["RoleArn"]))

@@ -17,6 +17,8 @@ type Eksctl struct {
 	NodeGroups map[string]Role
 	// WithOIDC is iam.withOIDC.
 	WithOIDC bool
+	// AutoModeNodeRole is autoModeConfig.nodeRoleARN when Auto Mode is on.
+	AutoModeNodeRole string
 }
 
 // FromEksctl reads a ClusterConfig.
@@ -94,6 +96,19 @@ func FromEksctl(data []byte) (Eksctl, error) {
 		nf := Form{Roles: []Role{r}}
 		nf.normalize()
 		out.NodeGroups[str(ng["name"])] = nf.Roles[0]
+	}
+	access, _ := cfg["accessConfig"].(map[string]any)
+	for _, entry := range strsAny(access["accessEntries"]) {
+		a, _ := entry.(map[string]any)
+		ae := AccessEntry{Principal: str(a["principalARN"]), Type: str(a["type"])}
+		for _, ap := range strsAny(a["accessPolicies"]) {
+			p, _ := ap.(map[string]any)
+			ae.Policies = append(ae.Policies, str(p["policyARN"]))
+		}
+		out.AccessEntries = append(out.AccessEntries, ae)
+	}
+	if auto, _ := cfg["autoModeConfig"].(map[string]any); auto["enabled"] == true {
+		out.AutoModeNodeRole = str(auto["nodeRoleARN"])
 	}
 	out.normalize()
 	return out, nil

@@ -55,10 +55,19 @@ type Association struct {
 	SessionPolicy  []Tuple `json:"sessionPolicy,omitempty"`
 }
 
+// AccessEntry is an EKS access entry: the principal's ARN, its type, and
+// the EKS access policies associated with it cluster-wide.
+type AccessEntry struct {
+	Principal string   `json:"principal"`
+	Type      string   `json:"type"`
+	Policies  []string `json:"policies,omitempty"`
+}
+
 // Form is everything one output grants, sorted.
 type Form struct {
-	Roles        []Role        `json:"roles"`
-	Associations []Association `json:"associations"`
+	Roles         []Role        `json:"roles"`
+	Associations  []Association `json:"associations"`
+	AccessEntries []AccessEntry `json:"accessEntries,omitempty"`
 }
 
 // normalize sorts and de-duplicates every set of the form.
@@ -80,6 +89,10 @@ func (f *Form) normalize() {
 	slices.SortFunc(f.Associations, func(a, b Association) int {
 		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.ServiceAccount, b.ServiceAccount))
 	})
+	for i := range f.AccessEntries {
+		slices.Sort(f.AccessEntries[i].Policies)
+	}
+	slices.SortFunc(f.AccessEntries, func(a, b AccessEntry) int { return cmp.Compare(a.Principal, b.Principal) })
 }
 
 func sortTuples(ts []Tuple) []Tuple {
@@ -206,6 +219,9 @@ func FromModel(m *iam.Model) Form {
 			role.Permissions = append(role.Permissions, doc(p.Document)...)
 		}
 		f.Roles = append(f.Roles, role)
+		if n := r.Node; n != nil && n.AccessEntry != nil {
+			f.AccessEntries = append(f.AccessEntries, AccessEntry{Principal: r.ARN(value), Type: n.AccessEntry.Type, Policies: resolve(n.AccessEntry.PolicyARNs)})
+		}
 		if a := r.Association; a != nil {
 			assoc := Association{Cluster: m.Cluster.Name, Namespace: a.Namespace, ServiceAccount: a.ServiceAccount,
 				Role: role.Name, TargetRole: a.TargetRoleARN.Resolve(value), SessionTags: a.SessionTags}

@@ -270,6 +270,13 @@ func (e *tfEval) prepare() error {
 		"aws_iam_policy":                   objects(policies),
 		"aws_eks_pod_identity_association": objects(assocs),
 	}
+	// An access entry exports its principal, which is known once the
+	// roles are.
+	entries := map[string]map[string]cty.Value{}
+	for _, b := range e.m.all("resource", "aws_eks_access_entry") {
+		entries[b.Labels[1]] = map[string]cty.Value{"principal_arn": cty.StringVal(e.str(b.Body, "principal_arn"))}
+	}
+	e.resources["aws_eks_access_entry"] = objects(entries)
 	return nil
 }
 
@@ -354,6 +361,30 @@ func (e *tfEval) form() (Form, error) {
 			TargetRole:     e.str(b.Body, "target_role_arn"),
 			SessionTags:    disable.IsNull() || disable.False(),
 		})
+	}
+	byPrincipal := map[string]*AccessEntry{}
+	for _, b := range e.m.all("resource", "aws_eks_access_entry") {
+		entry := AccessEntry{Principal: e.str(b.Body, "principal_arn"), Type: e.str(b.Body, "type")}
+		f.AccessEntries = append(f.AccessEntries, entry)
+	}
+	for i := range f.AccessEntries {
+		byPrincipal[f.AccessEntries[i].Principal] = &f.AccessEntries[i]
+	}
+	for _, b := range e.m.all("resource", "aws_eks_access_policy_association") {
+		entry := byPrincipal[e.str(b.Body, "principal_arn")]
+		if entry == nil {
+			return Form{}, fmt.Errorf("aws_eks_access_policy_association.%s: no access entry for principal %s", b.Labels[1], e.str(b.Body, "principal_arn"))
+		}
+		var scope string
+		for _, nb := range b.Body.Blocks {
+			if nb.Type == "access_scope" {
+				scope = e.str(nb.Body, "type")
+			}
+		}
+		if scope != "cluster" {
+			return Form{}, fmt.Errorf("aws_eks_access_policy_association.%s: access scope %q, want cluster", b.Labels[1], scope)
+		}
+		entry.Policies = append(entry.Policies, e.str(b.Body, "policy_arn"))
 	}
 	for _, name := range order {
 		f.Roles = append(f.Roles, *byName[name])
