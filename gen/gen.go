@@ -113,7 +113,7 @@ func Validate(spec *schema.Spec, loadFailed bool) (*iam.Model, schema.Diagnostic
 		diags = append(diags, cloudFormationSize(m)...)
 	}
 	for _, r := range m.NodeRoles {
-		if !spec.HasFormat(Eksctl) {
+		if !spec.HasFormat(Eksctl) || loadFailed {
 			break
 		}
 		if r.Node.Shorthand && r.Node.Kind == schema.KindEC2 {

@@ -377,7 +377,11 @@ func (v *validator) nodeRoles() {
 		}
 		if r.Kind.Value == KindEC2 {
 			if family != nil && family.IPFamily.Value != r.IPFamily.Value {
-				v.errorf(firstPos(r.IPFamily.Pos, r.Pos), "%s.ipFamily is %s, but %s's is %s; a cluster has one IP family", r.What, r.IPFamily.Value, family.What, family.IPFamily.Value)
+				dflt := ""
+				if !r.IPFamily.Set {
+					dflt = " (the default)"
+				}
+				v.errorf(firstPos(r.IPFamily.Pos, r.Pos), "%s.ipFamily is %s%s, but %s's is %s; a cluster has one IP family", r.What, r.IPFamily.Value, dflt, family.What, family.IPFamily.Value)
 			}
 			if family == nil {
 				family = r
@@ -442,10 +446,17 @@ func (v *validator) nodeRole(r *NodeRole) {
 		notFor("cni", r.CNI.Pos, r.CNI.Set, "its nodes do not run the VPC CNI from this role")
 		notFor("ipFamily", r.IPFamily.Pos, r.IPFamily.Set, "the IP family belongs to the EC2 node roles' CNI")
 		notFor("instanceProfile", r.InstanceProfile.Pos, r.InstanceProfile.Set && r.InstanceProfile.Value, "no instance profile is needed")
-		notFor("nodeGroups", r.Pos, len(r.NodeGroups) > 0, "managed node groups use EC2 node roles")
+		if len(r.NodeGroups) > 0 {
+			notFor("nodeGroups", firstPos(r.NodeGroups[0].Pos, r.Pos), true, "managed node groups use EC2 node roles")
+		}
 	}
-	if kind == KindHybrid {
+	switch {
+	case kind == KindAutoMode:
+		notFor("ssm", r.SSM.Pos, r.SSM.Set, "Auto Mode nodes allow no SSM access, so AmazonSSMManagedInstanceCore would grant what nothing uses")
+	case kind == KindHybrid && r.Hybrid.Credentials.Value == CredentialsSSM:
 		notFor("ssm", r.SSM.Pos, r.SSM.Set, "with hybrid.credentials: ssm it always has AmazonSSMManagedInstanceCore")
+	case kind == KindHybrid:
+		notFor("ssm", r.SSM.Pos, r.SSM.Set, "IAM Roles Anywhere nodes do not register with SSM")
 	}
 	if kind != KindHybrid {
 		notFor("hybrid", r.Hybrid.Pos, r.Hybrid.Pos.IsValid(), "it is the credentials of hybrid nodes")
@@ -453,6 +464,8 @@ func (v *validator) nodeRole(r *NodeRole) {
 	if kind == KindHybrid {
 		h := r.Hybrid
 		switch {
+		case !h.Credentials.Set && h.Credentials.Pos.IsValid():
+			// an unknown value, reported by the loader
 		case !h.Credentials.Set:
 			v.errorf(firstPos(h.Pos, r.Kind.Pos, r.Pos), "%s is a hybrid node role and needs hybrid.credentials: ssm or iam-roles-anywhere", what)
 		case h.Credentials.Value == CredentialsRolesAnywhere && !h.TrustAnchorARN.Set:
@@ -486,7 +499,11 @@ func (v *validator) serviceAccounts() {
 		}
 		seen[key] = sa.Pos
 		if key == "kube-system/aws-node" && v.s.CNI() == CNISeparateRole {
-			v.errorf(sa.Pos, "ServiceAccount kube-system/aws-node duplicates the CNI role that nodeRole.cni: separate-role generates; set nodeRole.cni: none to define it here")
+			if len(v.s.NodeRoles) > 0 {
+				v.errorf(sa.Pos, "ServiceAccount kube-system/aws-node duplicates the CNI role that cni: separate-role (the default) generates; set cni: none on every EC2 node role to define it here")
+			} else {
+				v.errorf(sa.Pos, "ServiceAccount kube-system/aws-node duplicates the CNI role that nodeRole.cni: separate-role generates; set nodeRole.cni: none to define it here")
+			}
 		}
 	}
 }

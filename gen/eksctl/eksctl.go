@@ -54,8 +54,9 @@ func Emit(m *iam.Model) ([]iam.File, error) {
 	}
 	tail := y.NewMapping()
 	if entries := e.accessEntries(); len(entries.Content) > 0 {
-		entries.Content[0].HeadComment = "The node roles these entries name are not eksctl's: the Terraform or CloudFormation\n" +
-			"output of the same spec creates them (deploy it first)."
+		entries.Content[0].HeadComment = "The node roles these entries name are not eksctl's: create them first, without their\n" +
+			"access entries (the Terraform or CloudFormation output of the spec with accessEntry: false\n" +
+			"on these roles), since an entry is one per principal and eksctl creates these."
 		tail.Add("accessConfig", y.NewMapping().Add("accessEntries", entries).Node)
 	}
 	if auto := e.autoMode(); auto != nil {

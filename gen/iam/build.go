@@ -277,9 +277,6 @@ func (b *builder) nodeRole(nr *schema.NodeRole) *Role {
 	case schema.KindAutoMode:
 		r.AssumeRolePolicy = ec2Trust(b.m.Cluster.Partition)
 		arns = append(arns, ManagedPolicyARN(PolicyWorkerNodeMinimal))
-		if nr.SSM.Value {
-			arns = append(arns, ManagedPolicyARN(PolicySSMInstanceCore))
-		}
 	case schema.KindHybrid:
 		r.Node.Credentials = nr.Hybrid.Credentials.Value
 		arns = append(arns, b.hybridNodeRole(r, nr)...)

@@ -587,3 +587,18 @@ func TestKarpenterPassesTheNamedNodeRole(t *testing.T) {
 		t.Errorf("want %q, got %s", want, diags.Error())
 	}
 }
+
+// TestNodeRoleResourceNamesClash: a node role whose resource names another
+// role's take is an error, never two resources of one name (a node role
+// x and a ServiceAccount node/x are both NodeXRole in CloudFormation).
+func TestNodeRoleResourceNamesClash(t *testing.T) {
+	for _, c := range []struct{ spec, want string }{
+		{base + "nodeRoles:\n  - name: a-b\n    nodeGroups: []\n  - name: a--b\n    nodeGroups: []\n", "node role a-b and node role a--b map to the same resource names"},
+		{base + "nodeRoles:\n  - name: x\nserviceAccounts:\n  - namespace: node\n    name: x\n    managedPolicyArns: [\"arn:${partition}:iam::aws:policy/ReadOnlyAccess\"]\n", "node role x and ServiceAccount node/x map to the same resource names"},
+	} {
+		_, diags := build(t, c.spec)
+		if !strings.Contains(diags.Error(), c.want) {
+			t.Errorf("want %q, got:\n%s", c.want, diags.Error())
+		}
+	}
+}

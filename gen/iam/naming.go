@@ -195,11 +195,15 @@ func pascal(s string) string {
 // adding a suffix silently would rename resources when the spec changes.
 func (b *builder) checkIDs() {
 	seen := map[string]*Role{}
-	for _, r := range b.m.PodRoles {
-		for _, key := range []string{"id:" + r.ID, "pascal:" + r.PascalID} {
+	for _, r := range b.m.Roles() {
+		for _, key := range []string{"id:" + r.ID, "pascal:" + strings.ToLower(r.PascalID)} {
 			if prev, ok := seen[key]; ok {
-				b.diags.Errorf(r.Pos, "ServiceAccounts %s/%s and %s/%s map to the same resource names in the generated code; rename one of them",
-					prev.Namespace, prev.ServiceAccount, r.Namespace, r.ServiceAccount)
+				if prev.Kind == KindPod && r.Kind == KindPod {
+					b.diags.Errorf(r.Pos, "ServiceAccounts %s/%s and %s/%s map to the same resource names in the generated code; rename one of them",
+						prev.Namespace, prev.ServiceAccount, r.Namespace, r.ServiceAccount)
+				} else {
+					b.diags.Errorf(b.pos(r), "%s and %s map to the same resource names in the generated code; rename one of them", prev.Who(), r.Who())
+				}
 				break
 			}
 			seen[key] = r

@@ -93,3 +93,17 @@ func foreignAccount(ds *schema.Diagnostics, who string, spec *schema.Spec, arns 
 		}
 	}
 }
+
+// trustAnchorRE finds the account field of a Roles Anywhere ARN.
+var trustAnchorRE = regexp.MustCompile(`^arn:[^:]*:rolesanywhere:[^:]*:([^:]*):`)
+
+// foreignTrustAnchor reports a hybrid node role's trust anchor in another
+// account than the role's: a Roles Anywhere profile lists roles of its own
+// account, so such a role is never assumed.
+func foreignTrustAnchor(ds *schema.Diagnostics, who string, spec *schema.Spec, a schema.Str) {
+	m := trustAnchorRE.FindStringSubmatch(a.Value)
+	if m == nil || m[1] == "${account}" || m[1] == spec.Cluster.AccountID.Value {
+		return
+	}
+	ds.Finding(a.Pos, "foreign-account-arn", "%s: the trust anchor %s is in account %s, but IAM Roles Anywhere gives credentials for roles of the trust anchor's own account; write ${account}, or the account in cluster.accountId", who, a.Value, m[1])
+}

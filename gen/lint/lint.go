@@ -98,6 +98,7 @@ func Model(m *iam.Model, spec *schema.Spec) schema.Diagnostics {
 		}
 		foreignAccount(&ds, who, spec, nr.AdditionalPolicyARNs, "managed policy")
 		foreignAccount(&ds, who, spec, []schema.Str{nr.PermissionsBoundary}, "permissions boundary")
+		foreignTrustAnchor(&ds, who, spec, nr.Hybrid.TrustAnchorARN)
 		if nr.Path.Value != "/" {
 			ds.Notef(nr.Path.Pos, "node-role-path", "%s has the path %s: nodes join through an EKS access entry with it, but a cluster that maps node roles in the aws-auth ConfigMap needs the role's ARN without the path there, or its nodes fail to join", who, nr.Path.Value)
 		}
