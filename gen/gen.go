@@ -15,6 +15,7 @@ import (
 	"github.com/eksiam/eksiam/gen/cloudformation"
 	"github.com/eksiam/eksiam/gen/eksctl"
 	"github.com/eksiam/eksiam/gen/iam"
+	"github.com/eksiam/eksiam/gen/kubernetes"
 	"github.com/eksiam/eksiam/gen/lint"
 	"github.com/eksiam/eksiam/gen/terraform"
 	"github.com/eksiam/eksiam/schema"
@@ -25,6 +26,7 @@ const (
 	Terraform      = "terraform"
 	CloudFormation = "cloudformation"
 	Eksctl         = "eksctl"
+	Kubernetes     = "kubernetes"
 )
 
 // Formats lists every output format, the default set.
@@ -79,6 +81,8 @@ func Generate(spec *schema.Spec, opts Options) ([]iam.File, *iam.Model, schema.D
 			out, err = cloudformation.Emit(m)
 		case Eksctl:
 			out, err = eksctl.Emit(m)
+		case Kubernetes:
+			out, err = kubernetes.Emit(m)
 		}
 		var limit *cloudformation.LimitError
 		if errors.As(err, &limit) {
@@ -179,6 +183,26 @@ func checkFormats(m *iam.Model, formats []string) schema.Diagnostics {
 	}
 	if slices.Contains(formats, Eksctl) {
 		diags = append(diags, checkEksctl(m)...)
+	}
+	if slices.Contains(formats, Kubernetes) {
+		diags = append(diags, checkKubernetes(m)...)
+	}
+	return diags
+}
+
+// checkKubernetes reports what the kubernetes output cannot write: an
+// IRSA role's ARN without the account (the annotation is a value), and a
+// ServiceAccount that two presets' Helm charts would each create.
+func checkKubernetes(m *iam.Model) schema.Diagnostics {
+	var diags schema.Diagnostics
+	for _, r := range m.PodRoles {
+		pos := m.PosOf(r)
+		if r.Mechanism != "pod-identity" && m.Cluster.AccountID == "" {
+			diags.Errorf(pos, "%s uses IRSA, whose ServiceAccount annotation eks.amazonaws.com/role-arn kubernetes output must write as an ARN: set cluster.accountId, or leave kubernetes out of formats", r.Who())
+		}
+		if len(r.Charts) > 1 {
+			diags.Errorf(pos, "%s uses presets of two Helm charts, %s and %s, and one ServiceAccount is created by one chart: give each add-on a ServiceAccount of its own", r.Who(), r.Charts[0].Name, r.Charts[1].Name)
+		}
 	}
 	return diags
 }

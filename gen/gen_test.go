@@ -134,3 +134,41 @@ serviceAccounts:
 		t.Errorf("without eksctl the spec generates, got:\n%s", diags.Error())
 	}
 }
+
+// TestKubernetesFormatLimits: the kubernetes output writes an IRSA role's
+// ARN as a value, so it needs the account; and one ServiceAccount cannot
+// be created by two presets' charts. Neither limits the other formats.
+func TestKubernetesFormatLimits(t *testing.T) {
+	spec, diags := schema.Load("spec.yaml", []byte(`version: 1
+project: shop
+environment: prod
+formats: [terraform, kubernetes]
+cluster:
+  region: eu-west-1
+irsa: {}
+serviceAccounts:
+  - namespace: a
+    name: b
+    mechanism: irsa
+    managedPolicyArns: ["arn:${partition}:iam::aws:policy/ReadOnlyAccess"]
+  - namespace: dns
+    name: both
+    presets: [external-dns, cert-manager]
+    presetOptions: {hostedZoneIds: [Z0123456789ABCDEFGHIJ]}
+`))
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	_, _, diags = Generate(spec, Options{})
+	for _, want := range []string{
+		"spec.yaml:9:5: ServiceAccount a/b uses IRSA, whose ServiceAccount annotation eks.amazonaws.com/role-arn kubernetes output must write as an ARN: set cluster.accountId",
+		"spec.yaml:13:5: ServiceAccount dns/both uses presets of two Helm charts, external-dns and cert-manager",
+	} {
+		if !strings.Contains(diags.Error(), want) {
+			t.Errorf("want %q, got:\n%s", want, diags.Error())
+		}
+	}
+	if _, _, diags = Generate(spec, Options{Formats: []string{Terraform}}); diags.HasErrors() {
+		t.Errorf("without kubernetes the spec generates, got:\n%s", diags.Error())
+	}
+}

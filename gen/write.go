@@ -15,6 +15,7 @@ import (
 
 	"github.com/eksiam/eksiam/gen/cloudformation"
 	"github.com/eksiam/eksiam/gen/iam"
+	"github.com/eksiam/eksiam/gen/kubernetes"
 )
 
 // plan is what writing files into dir would do: the files to write, the
@@ -29,7 +30,10 @@ type plan struct {
 
 // subfolders are the folders eksiam writes below a format's folder: the
 // CloudFormation output's nested stacks.
-var subfolders = map[string][]string{CloudFormation: {strings.TrimSuffix(cloudformation.StacksDir, "/")}}
+var subfolders = map[string][]string{
+	CloudFormation: {strings.TrimSuffix(cloudformation.StacksDir, "/")},
+	Kubernetes:     {strings.TrimSuffix(kubernetes.ValuesDir, "/")},
+}
 
 // makePlan reads the folders of the given formats in dir, and eksiam's own
 // subfolders of them. Only files directly in those folders are

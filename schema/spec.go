@@ -54,7 +54,7 @@ type Spec struct {
 	// IRSA is nil when the spec has no irsa mapping.
 	IRSA *IRSA
 	// Formats are the output formats the spec is generated to, in the
-	// order of FormatNames; all of them when the spec does not say.
+	// order of FormatNames; DefaultFormats when the spec does not say.
 	Formats []string
 	// FormatsPos is where formats was written, when it was.
 	FormatsPos Pos
@@ -72,7 +72,11 @@ type CloudFormationSettings struct {
 
 // FormatNames are the output formats, in the order their folders are
 // written.
-var FormatNames = []string{"terraform", "cloudformation", "eksctl"}
+var FormatNames = []string{"terraform", "cloudformation", "eksctl", "kubernetes"}
+
+// DefaultFormats are the formats of a spec that names none: all but
+// kubernetes, so that users of the first three see no new folder.
+var DefaultFormats = FormatNames[:3]
 
 // HasFormat reports whether the spec is generated to a format.
 func (s *Spec) HasFormat(f string) bool {

@@ -21,7 +21,7 @@ const (
 
 func applyDefaults(s *Spec) {
 	if len(s.Formats) == 0 {
-		s.Formats = slices.Clone(FormatNames)
+		s.Formats = slices.Clone(DefaultFormats)
 	}
 	slices.SortFunc(s.Formats, func(a, b string) int { return slices.Index(FormatNames, a) - slices.Index(FormatNames, b) })
 	def := func(v *Str, d string) {

@@ -41,8 +41,28 @@ type Preset struct {
 	// Versions are the policy versions eksiam knows, newest first (at
 	// least one); the newest's statements are Statements.
 	Versions []Version
+	// Chart is the Helm chart the add-on installs with, which creates its
+	// ServiceAccount; nil for add-ons installed otherwise (EKS add-ons).
+	Chart *Chart
 	// Pinned is the version a spec pinned (name@version), or "".
 	Pinned string
+}
+
+// Chart is an add-on's Helm chart and the values keys (dotted paths) that
+// control the ServiceAccount it creates, as the chart's values.yaml at
+// Source names them.
+type Chart struct {
+	Name       string `yaml:"name"`
+	Repository string `yaml:"repository"`
+	// CreateKey, NameKey and AnnotationsKey are the values that make the
+	// chart create the ServiceAccount, name it, and annotate it (IRSA).
+	CreateKey      string `yaml:"createKey"`
+	NameKey        string `yaml:"nameKey"`
+	AnnotationsKey string `yaml:"annotationsKey"`
+	// Source is the chart's values.yaml at a commit or tag; Schema its
+	// values.schema.json there, when the chart publishes one.
+	Source string `yaml:"source"`
+	Schema string `yaml:"schema"`
 }
 
 // Version is one version of a preset's policy: the add-on versions it
@@ -247,6 +267,7 @@ func ParsePreset(data []byte) (*Preset, error) {
 		ManagedPolicies []string       `yaml:"managedPolicies"`
 		Options         yaml.Node      `yaml:"options"`
 		OneOf           []string       `yaml:"oneOf"`
+		Chart           *Chart         `yaml:"chart"`
 		Statements      []rawStatement `yaml:"statements"`
 		Versions        []struct {
 			Version    `yaml:",inline"`
@@ -258,7 +279,10 @@ func ParsePreset(data []byte) (*Preset, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return nil, err
 	}
-	p := Preset{Name: raw.Name, Title: raw.Title, Description: raw.Description, ManagedPolicies: raw.ManagedPolicies, OneOf: raw.OneOf}
+	p := Preset{Name: raw.Name, Title: raw.Title, Description: raw.Description, ManagedPolicies: raw.ManagedPolicies, OneOf: raw.OneOf, Chart: raw.Chart}
+	if c := p.Chart; c != nil && (c.Name == "" || c.Repository == "" || c.CreateKey == "" || c.NameKey == "" || c.AnnotationsKey == "" || c.Source == "") {
+		return nil, fmt.Errorf("chart: name, repository, createKey, nameKey, annotationsKey and source are required")
+	}
 	if err := raw.ServiceAccount.Decode(&p.ServiceAccount); err != nil {
 		return nil, fmt.Errorf("serviceAccount: %w", err)
 	}

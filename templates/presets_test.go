@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"regexp"
@@ -474,5 +475,49 @@ func TestEveryOptionIsUsed(t *testing.T) {
 				t.Errorf("%s: no statement uses option %s", p.Name, o.Name)
 			}
 		}
+	}
+}
+
+// TestChartsHaveTheirSource: every chart a preset names is kept, with the
+// address of its values.yaml (and values schema) at a commit, under
+// testdata/charts/<chart>/, where the kubernetes golden tests find it.
+func TestChartsHaveTheirSource(t *testing.T) {
+	ps, err := Presets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range ps {
+		c := p.Chart
+		if c == nil {
+			continue
+		}
+		n++
+		data, err := os.ReadFile("testdata/charts/" + c.Name + "/source.json")
+		if err != nil {
+			t.Errorf("%s: chart %s has no testdata/charts/%s/source.json", p.Name, c.Name, c.Name)
+			continue
+		}
+		var src struct {
+			Repository string  `json:"repository"`
+			Values     string  `json:"values"`
+			Schema     *string `json:"schema"`
+		}
+		if err := json.Unmarshal(data, &src); err != nil {
+			t.Fatal(err)
+		}
+		schema := ""
+		if src.Schema != nil {
+			schema = *src.Schema
+		}
+		if src.Values != c.Source || src.Repository != c.Repository || schema != c.Schema {
+			t.Errorf("%s: the preset's chart (%s, %s, schema %q) and its source.json (%s, %s, schema %q) disagree", p.Name, c.Source, c.Repository, c.Schema, src.Values, src.Repository, schema)
+		}
+		if !pinnedURL.MatchString(c.Source) || c.Schema != "" && !pinnedURL.MatchString(c.Schema) {
+			t.Errorf("%s: the chart's values.yaml and schema must be addresses at a commit or tag", p.Name)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no preset names a chart")
 	}
 }

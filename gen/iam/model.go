@@ -111,8 +111,12 @@ type Role struct {
 	InstanceProfile  bool         `json:"instanceProfile,omitempty"`
 	Association      *Association `json:"association,omitempty"`
 	// Node describes a node role; nil for pod roles.
-	Node *Node      `json:"node,omitempty"`
-	Pos  schema.Pos `json:"-"`
+	Node *Node `json:"node,omitempty"`
+	// Charts are the Helm charts of the role's presets that create its
+	// ServiceAccount, in the spec's order (one, in a valid kubernetes
+	// output).
+	Charts []*Chart   `json:"charts,omitempty"`
+	Pos    schema.Pos `json:"-"`
 }
 
 // Node is what a node role is for: its kind, the nodes' OS, the managed
@@ -133,6 +137,16 @@ type Node struct {
 	// AccessEntry is nil when the role gets none: EKS makes it (managed
 	// node groups, the Auto Mode default role), or the spec says so.
 	AccessEntry *AccessEntry `json:"accessEntry,omitempty"`
+}
+
+// Chart is a Helm chart that creates a ServiceAccount, with the values
+// keys (dotted paths) for creating, naming and annotating it.
+type Chart struct {
+	Name           string `json:"name"`
+	Repository     string `json:"repository"`
+	CreateKey      string `json:"createKey"`
+	NameKey        string `json:"nameKey"`
+	AnnotationsKey string `json:"annotationsKey"`
 }
 
 // AccessEntry is an EKS access entry for a node role's principal.
