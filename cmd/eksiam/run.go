@@ -27,8 +27,9 @@ const (
 const usage = `eksiam generates the IAM code of an EKS environment from one YAML spec.
 
 Usage:
-  eksiam generate --spec FILE --out DIR [--format terraform,cloudformation,eksctl] [--force] [--check] [--quiet]
+  eksiam generate --spec FILE --out DIR [--format terraform,cloudformation,eksctl,kubernetes] [--force] [--check] [--quiet]
   eksiam validate --spec FILE [--strict] [--format text|json]
+  eksiam explain --spec FILE [NAMESPACE/NAME] [--as NAMESPACE/NAME --action A --resource ARN | --assume WHO]
   eksiam init --project P --environment E [--region R] [--from SPEC] [--out FILE]
   eksiam schema
   eksiam presets [NAME]
@@ -48,6 +49,7 @@ func commands() []command {
 	return []command{
 		{"generate", "write the IAM code for a spec", runGenerate},
 		{"validate", "check a spec and lint the policies it would produce", runValidate},
+		{"explain", "say who can take each role and what it can do, or decide one request, offline", runExplain},
 		{"init", "write a starter spec, or copy another environment's", runInit},
 		{"schema", "print the spec's JSON Schema", runSchema},
 		{"presets", "list the built-in presets, or show one", runPresets},
@@ -177,7 +179,7 @@ type generateFlags struct {
 func (f *generateFlags) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&f.spec, "spec", "", "the spec file (required)")
 	fs.StringVar(&f.out, "out", "", "the output folder; each format writes its own subfolder (required)")
-	fs.StringVar(&f.format, "format", "", "comma-separated output formats, instead of the spec's formats (all by default)")
+	fs.StringVar(&f.format, "format", "", "comma-separated output formats, instead of the spec's formats (terraform, cloudformation and eksctl by default)")
 	fs.BoolVar(&f.force, "force", false, "overwrite files at generated paths even when eksiam did not write them")
 	fs.BoolVar(&f.check, "check", false, "write nothing; print a diff and exit 1 when the output folder is not up to date")
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing but errors (not what was written)")
