@@ -329,7 +329,8 @@ func (b *builder) ec2NodeRole(r *Role, nr *schema.NodeRole) []Expr {
 // EKS user guide (hybrid-nodes-creds): trusted by SSM in this account and
 // region, or by IAM Roles Anywhere for the trust anchor with the session
 // named after the certificate's CN (nodeadm's node name); allowed to
-// describe this cluster and get pod credentials on it, and with SSM to
+// describe this cluster, list its access entries (which the page's current
+// version adds for nodeadm) and get pod credentials on it, and with SSM to
 // deregister the managed instances of this cluster's activation.
 func (b *builder) hybridNodeRole(r *Role, nr *schema.NodeRole) []Expr {
 	pos := firstValid(nr.Hybrid.Pos, nr.Pos)
@@ -337,7 +338,7 @@ func (b *builder) hybridNodeRole(r *Role, nr *schema.NodeRole) []Expr {
 	statements := []Statement{{
 		Sid:       "ThisCluster",
 		Effect:    "Allow",
-		Actions:   []string{"eks-auth:AssumeRoleForPodIdentity", "eks:DescribeCluster"},
+		Actions:   []string{"eks-auth:AssumeRoleForPodIdentity", "eks:DescribeCluster", "eks:ListAccessEntries"},
 		Resources: []Expr{cluster},
 	}}
 	arns := []Expr{}

@@ -51,9 +51,13 @@ data "aws_iam_policy_document" "node_assume_role" {
 
 data "aws_iam_policy_document" "node_hybrid_node" {
   statement {
-    sid       = "ThisCluster"
-    effect    = "Allow"
-    actions   = ["eks-auth:AssumeRoleForPodIdentity", "eks:DescribeCluster"]
+    sid    = "ThisCluster"
+    effect = "Allow"
+    actions = [
+      "eks-auth:AssumeRoleForPodIdentity",
+      "eks:DescribeCluster",
+      "eks:ListAccessEntries",
+    ]
     resources = ["arn:${data.aws_partition.current.partition}:eks:${local.region}:111122223333:cluster/${var.cluster_name}"]
   }
 }

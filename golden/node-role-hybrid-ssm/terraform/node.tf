@@ -35,9 +35,13 @@ data "aws_iam_policy_document" "node_onprem_assume_role" {
 
 data "aws_iam_policy_document" "node_onprem_hybrid_node" {
   statement {
-    sid       = "ThisCluster"
-    effect    = "Allow"
-    actions   = ["eks-auth:AssumeRoleForPodIdentity", "eks:DescribeCluster"]
+    sid    = "ThisCluster"
+    effect = "Allow"
+    actions = [
+      "eks-auth:AssumeRoleForPodIdentity",
+      "eks:DescribeCluster",
+      "eks:ListAccessEntries",
+    ]
     resources = ["arn:${data.aws_partition.current.partition}:eks:${local.region}:${data.aws_caller_identity.current.account_id}:cluster/${var.cluster_name}"]
   }
 
