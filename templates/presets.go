@@ -29,6 +29,9 @@ type Preset struct {
 	ServiceAccount struct {
 		Namespace string `yaml:"namespace"`
 		Name      string `yaml:"name"`
+		// CreatedBy names what creates the ServiceAccount (an EKS add-on,
+		// another chart) when the preset has no chart of its own.
+		CreatedBy string `yaml:"createdBy"`
 	} `yaml:"serviceAccount"`
 	// ManagedPolicies are AWS-managed policies by their name after
 	// "policy/" (service-role/AmazonEBSCSIDriverPolicy).

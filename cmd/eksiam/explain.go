@@ -75,8 +75,7 @@ func runExplain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		account = f.account
 	}
 	if account == "" {
-		fmt.Fprintln(stderr, "eksiam: explain needs the account: set cluster.accountId in the spec, or --account")
-		return exitFailure
+		return usageError(stderr, fs, "explain needs the account: set cluster.accountId in the spec, or --account")
 	}
 	value := values(m, account)
 	if f.as == "" {
@@ -93,8 +92,9 @@ func runExplain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	r := findRole(m, f.as)
 	if r == nil {
-		fmt.Fprintf(stderr, "eksiam: the spec has no role for %s\n", f.as)
-		return exitFailure
+		// A usage error, not a denial: a CI check that expects exit 1
+		// must not pass on a misspelled ServiceAccount.
+		return usageError(stderr, fs, "the spec has no role for %s", f.as)
 	}
 	ctx := map[string][]string{}
 	for _, kv := range f.context {
@@ -113,8 +113,12 @@ func runExplain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return usageError(stderr, fs, "%v", err)
 		}
 	} else {
-		req := evaluate.Request{Action: f.action, Resource: f.resource, Context: evaluate.SessionContext(m, r, value, ctx)}
-		d = evaluate.Call(r, req, evaluate.Env{Value: value})
+		req := evaluate.Request{Action: f.action, Resource: f.resource, Context: ctx}
+		if r.Kind == iam.KindNode {
+			d = evaluate.Call(r, req, evaluate.Env{Value: value})
+		} else {
+			d = evaluate.CallPod(m, r, req, evaluate.Env{Value: value})
+		}
 		what = fmt.Sprintf("%s on %s", f.action, f.resource)
 	}
 	if err := printDecision(stdout, f.format, r, what, f.assume != "", d); err != nil {
@@ -235,8 +239,14 @@ func printDecision(w io.Writer, format string, r *iam.Role, what string, trust b
 		fmt.Fprintf(&b, "Denied: %s may not make %s: a Deny statement refuses it.\n", subject, what)
 	case d.Result == evaluate.ImplicitDeny:
 		fmt.Fprintf(&b, "Denied: %s may not make %s: no statement allows it.\n", subject, what)
+	case d.Result == evaluate.Unknown && d.Limit == "target role":
+		fmt.Fprintf(&b, "Unknown: the pods of %s make %s with the target role %s, whose policies eksiam does not have.\n", subject, what, strings.Join(d.Unknown, ""))
+	case d.Result == evaluate.Unknown && d.Limit == "mechanism":
+		fmt.Fprintf(&b, "Unknown: %s may make %s through one of Pod Identity and IRSA but not the other (Pod Identity's session tags decide it): it depends on which the pod's SDK takes.\n", subject, what)
+	case d.Result == evaluate.Unknown && d.By != nil && d.By.Effect == "Allow" && d.Limit == "":
+		fmt.Fprintf(&b, "Unknown: %s may make %s, unless %s denies it; its content is not known offline.\n", subject, what, strings.Join(d.Unknown, " or "))
 	case d.Result == evaluate.Unknown:
-		fmt.Fprintf(&b, "Unknown: %s may make %s only if %s allows it; its content is not known offline.\n", subject, what, strings.Join(d.Unknown, " or "))
+		fmt.Fprintf(&b, "Unknown: %s may make %s only if %s allows it; its content is not known offline.\n", subject, what, strings.Join(d.Unknown, " and "))
 	}
 	if d.By != nil {
 		fmt.Fprintf(&b, "  decided by: %s", d.By.Effect)

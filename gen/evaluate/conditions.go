@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/eksiam/eksiam/sar"
 )
 
 // condition is one operator and key of a statement, with its values
@@ -24,8 +22,9 @@ type condition struct {
 //   - keys match ignoring case; values as the operator says;
 //   - several values of the condition are ORed, several keys and operators
 //     of a statement ANDed (by the caller);
-//   - a key absent from the request fails the operator, but with
-//     ...IfExists it holds, and Null tests presence itself;
+//   - a key absent from the request fails the operator, but a negated
+//     operator (StringNotEquals, ArnNotLike, NotIpAddress, ...) holds, and
+//     with ...IfExists every operator holds; Null tests presence itself;
 //   - ForAllValues holds when every request value matches some condition
 //     value (also when the key is absent or empty); ForAnyValue when at
 //     least one does;
@@ -51,10 +50,10 @@ func (c condition) holds(ctx map[string][]string, vars func(string) (string, boo
 	if set == "all" && (!present || len(got) == 0) {
 		return true
 	}
-	if !present || len(got) == 0 {
-		return ifExists
-	}
 	negated := isNegated(op)
+	if !present || len(got) == 0 {
+		return ifExists || (set == "" && negated)
+	}
 	positive := op
 	if negated {
 		positive = strings.Replace(op, "Not", "", 1)
@@ -63,7 +62,7 @@ func (c condition) holds(ctx map[string][]string, vars func(string) (string, boo
 	// under the positive form of the operator.
 	matches := func(v string) bool {
 		for _, want := range c.values {
-			w, ok := fill(want, vars)
+			w, ok := fill(want, vars, wildcards(positive))
 			if ok && compare(positive, w, v) {
 				return true
 			}
@@ -133,7 +132,7 @@ func compare(op, want, got string) bool {
 	case "StringEqualsIgnoreCase":
 		return strings.EqualFold(want, got)
 	case "StringLike":
-		return sar.Glob(want, got)
+		return glob(want, got)
 	case "Bool":
 		return strings.EqualFold(want, got)
 	case "BinaryEquals":
@@ -159,7 +158,7 @@ func compare(op, want, got string) bool {
 			return false
 		}
 		for i := range w {
-			if !sar.Glob(w[i], g[i]) {
+			if !glob(w[i], g[i]) {
 				return false
 			}
 		}
@@ -208,12 +207,35 @@ func date(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// wildcards reports whether an operator's values are patterns.
+func wildcards(op string) bool { return op == "StringLike" || op == "ArnLike" || op == "ArnEquals" }
+
+// Within a filled pattern, these stand for a literal * and ? (from the
+// escapes ${*} and ${?}, or from a variable's value), which glob matches
+// only with themselves.
+const (
+	literalStar  = '\x00'
+	literalQuery = '\x01'
+)
+
+// literal makes text safe to put into a pattern.
+func literal(s string) string {
+	return strings.NewReplacer("*", string(literalStar), "?", string(literalQuery)).Replace(s)
+}
+
 // fill replaces IAM policy variables (${aws:username},
 // ${aws:PrincipalTag/team}) in a policy value with their values, and the
-// escapes ${*}, ${?} and ${$} with the character. It reports false when a
-// variable has no value in the request (the value then matches nothing),
-// and an unclosed ${ is left as text.
-func fill(s string, vars func(string) (string, bool)) (string, bool) {
+// escapes ${*}, ${?} and ${$} with the character. In a pattern, those
+// characters are literal, not wildcards. It reports false when a variable
+// has no value in the request (the value then matches nothing); an
+// unclosed ${ is left as text.
+func fill(s string, vars func(string) (string, bool), pattern bool) (string, bool) {
+	lit := func(v string) string {
+		if pattern {
+			return literal(v)
+		}
+		return v
+	}
 	var b strings.Builder
 	for {
 		i := strings.Index(s, "${")
@@ -230,14 +252,41 @@ func fill(s string, vars func(string) (string, bool)) (string, bool) {
 		name := s[i+2 : i+end]
 		switch name {
 		case "*", "?", "$":
-			b.WriteString(name)
+			b.WriteString(lit(name))
 		default:
 			v, ok := vars(name)
 			if !ok {
 				return "", false
 			}
-			b.WriteString(v)
+			b.WriteString(lit(v))
 		}
 		s = s[i+end+1:]
 	}
+}
+
+// glob matches IAM's * (any run) and ? (any one character) wildcards, with
+// literalStar and literalQuery matching only a literal * and ?.
+func glob(pattern, s string) bool {
+	p, t := []rune(pattern), []rune(s)
+	pi, ti, star, mark := 0, 0, -1, 0
+	for ti < len(t) {
+		switch {
+		case pi < len(p) && p[pi] == '*':
+			star, mark = pi, ti
+			pi++
+		case pi < len(p) && (p[pi] == '?' || p[pi] == t[ti] ||
+			p[pi] == literalStar && t[ti] == '*' || p[pi] == literalQuery && t[ti] == '?'):
+			pi++
+			ti++
+		case star >= 0:
+			pi, mark = star+1, mark+1
+			ti = mark
+		default:
+			return false
+		}
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
 }

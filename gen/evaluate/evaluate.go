@@ -160,8 +160,8 @@ func actionIn(patterns []string, action string) bool {
 // ARNs).
 func resourceIn(patterns []string, resource string, vars func(string) (string, bool)) bool {
 	return slices.ContainsFunc(patterns, func(p string) bool {
-		filled, ok := fill(p, vars)
-		return ok && sar.Glob(filled, resource)
+		filled, ok := fill(p, vars, true)
+		return ok && glob(filled, resource)
 	})
 }
 

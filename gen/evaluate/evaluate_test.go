@@ -85,6 +85,9 @@ func TestCall(t *testing.T) {
 		{"escape ${*} is a literal star", docVariables,
 			"      - {sid: Star, actions: [s3:GetObject], resources: [\"arn:aws:s3:::b/${*}\"]}\n",
 			Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*"}, Allowed, "Star"},
+		{"escape ${*} is no wildcard", docVariables,
+			"      - {actions: [s3:GetObject], resources: [\"arn:aws:s3:::b/${*}\"]}\n",
+			Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"}, ImplicitDeny, ""},
 	} {
 		m := model(t, head+"serviceAccounts:\n  - namespace: a\n    name: b\n    policy:\n"+c.policy)
 		r := podRole(t, m, "a", "b")
@@ -158,7 +161,16 @@ func TestConditionOperators(t *testing.T) {
 		{"ForAnyValue:StringEquals", "absent", []string{"a"}, false, docMulti},
 		{"ForAllValues:StringNotEquals", "multi", []string{"z"}, true, docMulti},
 		{"ForAnyValue:StringNotEquals", "multi", []string{"a"}, true, docMulti},
-		{"StringEquals", "S", []string{"Value"}, true, docOperators}, // keys ignore case
+		{"StringNotEquals", "absent", []string{"x"}, true, docOperators}, // a negated operator holds without the key
+		{"ArnNotLike", "absent", []string{"arn:*"}, true, docOperators},
+		{"NotIpAddress", "absent", []string{"10.0.0.0/8"}, true, docOperators},
+		{"ForAnyValue:StringNotEquals", "absent", []string{"a"}, false, docMulti},
+		{"StringNotEquals", "multi", []string{"a"}, false, docMulti}, // some value matches: the negation fails
+		{"StringNotEquals", "multi", []string{"z"}, true, docMulti},
+		{"ForAnyValue:StringNotEquals", "multi", []string{"a", "b"}, false, docMulti},
+		{"ArnLike", "arn", []string{"arn:aws:iam::*"}, false, docOperators}, // * stays within its part of the ARN
+		{"StringLike", "s", []string{"${*}"}, false, docVariables},          // ${*} is a literal star
+		{"StringEquals", "S", []string{"Value"}, true, docOperators},        // keys ignore case
 		{"StringEquals", "s", []string{"${s}"}, true, docVariables},
 	} {
 		got := condition{operator: c.op, key: c.key, values: c.values}.holds(ctx, vars)
@@ -195,7 +207,12 @@ func TestLimits(t *testing.T) {
 `)
 	r := podRole(t, m, "a", "b")
 	boundary := iam.Document{Statements: []iam.Statement{{Effect: "Allow", Actions: []string{"sqs:SendMessage", "sqs:ReceiveMessage"}, Resources: []iam.Expr{iam.Lit("*")}}}}
-	known := Env{Value: m.Value, Managed: map[string]iam.Document{"arn:aws:iam::111122223333:policy/boundary": boundary}}
+	s3read := iam.Document{Statements: []iam.Statement{{Effect: "Allow", Actions: []string{"s3:Get*", "s3:List*"}, Resources: []iam.Expr{iam.Lit("*")}}}}
+	known := Env{Value: m.Value, Managed: map[string]iam.Document{
+		"arn:aws:iam::111122223333:policy/boundary":      boundary,
+		"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess": s3read,
+	}}
+	noManaged := Env{Value: m.Value, Managed: map[string]iam.Document{"arn:aws:iam::111122223333:policy/boundary": boundary}}
 	q := "arn:aws:sqs:eu-west-1:111122223333:q"
 	for _, c := range []struct {
 		name, doc string
@@ -208,14 +225,21 @@ func TestLimits(t *testing.T) {
 		{"refused by the session policy", docSession, known, "sqs:ReceiveMessage", ImplicitDeny, "session policy"},
 		{"refused by the boundary", docBoundaries, known, "sqs:DeleteQueue", ImplicitDeny, "permissions boundary"},
 		{"boundary not known", docBoundaries, Env{Value: m.Value}, "sqs:SendMessage", Unknown, "permissions boundary"},
-		{"managed policy not known", docLogic, known, "s3:GetObject", Unknown, ""},
+		{"managed policy not known", docLogic, noManaged, "s3:GetObject", Unknown, ""},
+		{"allowed, unless the unknown managed policy denies", docLogic, noManaged, "sqs:SendMessage", Unknown, ""},
+		{"a Deny of the boundary decides", docBoundaries, Env{Value: m.Value, Managed: map[string]iam.Document{
+			"arn:aws:iam::111122223333:policy/boundary": {Statements: []iam.Statement{
+				{Effect: "Allow", Actions: []string{"sqs:*"}, Resources: []iam.Expr{iam.Lit("*")}},
+				{Effect: "Deny", Actions: []string{"sqs:SendMessage"}, Resources: []iam.Expr{iam.Lit("*")}}}},
+			"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess": s3read,
+		}}, "sqs:SendMessage", ExplicitDeny, "permissions boundary"},
 	} {
 		d := Call(r, Request{Action: c.action, Resource: q}, c.env)
 		if d.Result != c.want || d.Limit != c.limit {
 			t.Errorf("%s (%s): %s (limit %q), want %s (limit %q)", c.name, c.doc, d.Result, d.Limit, c.want, c.limit)
 		}
 	}
-	if d := Call(r, Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"}, known); !strings.Contains(strings.Join(d.Unknown, " "), "AmazonS3ReadOnlyAccess") {
+	if d := Call(r, Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"}, noManaged); !strings.Contains(strings.Join(d.Unknown, " "), "AmazonS3ReadOnlyAccess") {
 		t.Errorf("an unknown answer names what it depends on: %+v", d)
 	}
 }
@@ -264,5 +288,41 @@ serviceAccounts:
 	}
 	if d := Assume(r, "Service:ec2.amazonaws.com", Request{Action: "sts:AssumeRole"}, env); d.Result != ImplicitDeny {
 		t.Errorf("EC2 may not take a pod role: %s", d.Result)
+	}
+}
+
+// TestCallPod: a pod of a ServiceAccount with mechanism both may come
+// through Pod Identity (with session tags) or IRSA (without): where the two
+// differ the answer is unknown; with a target role the pod's calls are
+// the target role's, which eksiam does not have.
+func TestCallPod(t *testing.T) {
+	m := model(t, head+`irsa:
+  oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+serviceAccounts:
+  - namespace: a
+    name: both
+    mechanism: both
+    policy:
+      - {actions: [s3:GetObject], resources: ["arn:aws:s3:::b/${aws:PrincipalTag/kubernetes-namespace}/*"]}
+      - {actions: [sqs:SendMessage], resources: ["*"]}
+  - namespace: a
+    name: cross
+    targetRoleArn: "arn:aws:iam::444455556666:role/target"
+    policy: [{actions: [sqs:SendMessage], resources: ["*"]}]
+`)
+	env := Env{Value: m.Value}
+	both := podRole(t, m, "a", "both")
+	if d := CallPod(m, both, Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/a/k"}, env); d.Result != Unknown || d.Limit != "mechanism" {
+		t.Errorf("a tag-scoped call with mechanism both: %+v, want unknown (mechanism)", d)
+	}
+	if d := CallPod(m, both, Request{Action: "sqs:SendMessage", Resource: "arn:aws:sqs:eu-west-1:111122223333:q"}, env); d.Result != Allowed {
+		t.Errorf("a call both ways allow: %s", d.Result)
+	}
+	cross := podRole(t, m, "a", "cross")
+	if d := CallPod(m, cross, Request{Action: "sqs:SendMessage", Resource: "arn:aws:sqs:eu-west-1:444455556666:q"}, env); d.Result != Unknown || d.Limit != "target role" {
+		t.Errorf("a call with a target role: %+v, want unknown (target role)", d)
+	}
+	if d := CallPod(m, cross, Request{Action: "sts:AssumeRole", Resource: "arn:aws:iam::444455556666:role/target"}, env); d.Result != Allowed {
+		t.Errorf("the pod role may assume its target role: %s", d.Result)
 	}
 }

@@ -111,6 +111,11 @@ func Call(r *iam.Role, req Request, env Env) Decision {
 		return Decision{Result: ImplicitDeny}
 	}
 	d := Decision{Result: Allowed, By: by}
+	if len(unknown) > 0 {
+		// Allowed by what eksiam knows, but a managed policy it does not
+		// know may hold a Deny.
+		d.Result, d.Unknown = Unknown, unknown
+	}
 	for _, l := range limits {
 		if !l.known {
 			d.Result, d.Limit, d.Unknown = Unknown, l.name, append(d.Unknown, l.arn)
@@ -121,6 +126,37 @@ func Call(r *iam.Role, req Request, env Env) Decision {
 		}
 	}
 	return d
+}
+
+// CallPod evaluates a call made by a pod of the role's ServiceAccount: with
+// the Pod Identity session's principal tags, without them through IRSA
+// (mechanism both: each way, and when they differ the answer depends on
+// which the pod's SDK takes). With a target role, the pod's calls are made
+// with that role, whose policies eksiam does not have: the answer is then
+// unknown, but for the pod role's own sts:AssumeRole and sts:TagSession.
+func CallPod(m *iam.Model, r *iam.Role, req Request, env Env) Decision {
+	if a := r.Association; a != nil && a.TargetRoleARN != nil {
+		if act := strings.ToLower(req.Action); act != "sts:assumerole" && act != "sts:tagsession" {
+			return Decision{Result: Unknown, Limit: "target role", Unknown: []string{a.TargetRoleARN.Resolve(env.Value)}}
+		}
+	}
+	withTags := req
+	withTags.Context = SessionContext(m, r, env.Value, req.Context)
+	switch r.Mechanism {
+	case "irsa", "":
+		return Call(r, req, env)
+	case "both":
+		pi, irsa := Call(r, withTags, env), Call(r, req, env)
+		if pi.Result != irsa.Result {
+			d := pi
+			if irsa.Result != Allowed {
+				d = irsa
+			}
+			return Decision{Result: Unknown, By: d.By, Limit: "mechanism", Unknown: append(pi.Unknown, irsa.Unknown...)}
+		}
+		return pi
+	}
+	return Call(r, withTags, env)
 }
 
 // Principals of the two ways pods assume a role.

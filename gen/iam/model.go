@@ -115,8 +115,11 @@ type Role struct {
 	// Charts are the Helm charts of the role's presets that create its
 	// ServiceAccount, in the spec's order (one, in a valid kubernetes
 	// output).
-	Charts []*Chart   `json:"charts,omitempty"`
-	Pos    schema.Pos `json:"-"`
+	Charts []*Chart `json:"charts,omitempty"`
+	// CreatedBy names what creates the ServiceAccount of a preset's add-on
+	// that has no chart here (an EKS add-on), for the kubernetes output.
+	CreatedBy string     `json:"createdBy,omitempty"`
+	Pos       schema.Pos `json:"-"`
 }
 
 // Node is what a node role is for: its kind, the nodes' OS, the managed

@@ -44,6 +44,9 @@ func (b *builder) presets(r *Role, sa *schema.ServiceAccount) {
 		for _, m := range p.ManagedPolicies {
 			r.ManagedPolicyARNs = append(r.ManagedPolicyARNs, ManagedPolicyARN(m))
 		}
+		if by := p.ServiceAccount.CreatedBy; by != "" && r.CreatedBy == "" {
+			r.CreatedBy = by
+		}
 		if c := p.Chart; c != nil && !slices.ContainsFunc(r.Charts, func(x *Chart) bool { return x.Name == c.Name }) {
 			r.Charts = append(r.Charts, &Chart{Name: c.Name, Repository: c.Repository, CreateKey: c.CreateKey, NameKey: c.NameKey, AnnotationsKey: c.AnnotationsKey})
 		}

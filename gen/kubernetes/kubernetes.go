@@ -38,11 +38,14 @@ const (
 func Emit(m *iam.Model) ([]iam.File, error) {
 	var manifests bytes.Buffer
 	var files []iam.File
+	var elsewhere []string
 	count := 0
 	for _, r := range m.PodRoles {
 		switch {
 		case r.AddOn != "":
 			// The EKS add-on (the VPC CNI's aws-node) makes its own.
+		case r.CreatedBy != "" && len(r.Charts) == 0:
+			elsewhere = append(elsewhere, "#   "+r.Namespace+"/"+r.ServiceAccount+": "+r.CreatedBy)
 		case len(r.Charts) > 0:
 			f, err := values(m, r)
 			if err != nil {
@@ -77,8 +80,15 @@ func Emit(m *iam.Model) ([]iam.File, error) {
 		}
 		kustomization.Add("resources", y.Seq(items...))
 	}
-	data, err := y.Encode(kustomization.Node, iam.Header(m.SpecName),
-		"# The manifests of this folder; the values/ files are for helm install -f (README).")
+	comments := []string{iam.Header(m.SpecName), "# The manifests of this folder; the values/ files are for helm install -f (README)."}
+	if len(resources) == 0 {
+		comments = append(comments, "# No manifests: every ServiceAccount comes from a chart or an add-on, so there is nothing to apply here.")
+	}
+	if len(elsewhere) > 0 {
+		comments = append(comments, "# ServiceAccounts that others create:")
+		comments = append(comments, elsewhere...)
+	}
+	data, err := y.Encode(kustomization.Node, comments...)
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes: %w", err)
 	}

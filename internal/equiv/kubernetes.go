@@ -52,8 +52,8 @@ func CheckKubernetes(m *iam.Model, files map[string][]byte) []error {
 	want := map[string]string{}
 	for _, r := range m.PodRoles {
 		key := r.Namespace + "/" + r.ServiceAccount
-		if r.AddOn != "" {
-			continue
+		if r.AddOn != "" || r.CreatedBy != "" && len(r.Charts) == 0 {
+			continue // an EKS add-on or another chart creates it
 		}
 		arn := ""
 		if r.Mechanism != "pod-identity" {
