@@ -38,7 +38,7 @@ func runExplain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.action, "action", "", "the action to evaluate, as service:Action")
 	fs.StringVar(&f.resource, "resource", "", "the resource ARN the action acts on")
 	fs.StringArrayVar(&f.context, "context", nil, "a condition key of the request, key=value (repeat the key for several values)")
-	fs.StringVar(&f.assume, "assume", "", "evaluate the trust policy for cluster/namespace/name (Pod Identity) or an IRSA subject")
+	fs.StringVar(&f.assume, "assume", "", "evaluate the trust policy for cluster/namespace/name (Pod Identity), an IRSA subject, or service:NAME (node roles)")
 	fs.StringVar(&f.account, "account", "", "the account id, when the spec has no cluster.accountId")
 	if code := parseArgs(fs, args, 1, stderr); code >= 0 {
 		return code
@@ -108,7 +108,7 @@ func runExplain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var what string
 	if f.assume != "" {
 		var err error
-		d, what, err = assume(m, r, f.assume, value)
+		d, what, err = assume(m, r, f.assume, ctx, value)
 		if err != nil {
 			return usageError(stderr, fs, "%v", err)
 		}
@@ -172,19 +172,29 @@ func findRole(m *iam.Model, as string) *iam.Role {
 
 // assume evaluates the role's trust for a Pod Identity association
 // (cluster/namespace/name) or an IRSA subject.
-func assume(m *iam.Model, r *iam.Role, who string, value func(iam.Ref) string) (evaluate.Decision, string, error) {
+// A service principal (service:ec2.amazonaws.com, for a node role) asks
+// sts:AssumeRole with the --context keys (aws:SourceArn, ...).
+func assume(m *iam.Model, r *iam.Role, who string, ctx map[string][]string, value func(iam.Ref) string) (evaluate.Decision, string, error) {
 	env := evaluate.Env{Value: value}
+	if svc, ok := strings.CutPrefix(who, "service:"); ok {
+		req := evaluate.Request{Action: "sts:AssumeRole", Context: ctx}
+		return evaluate.Assume(r, "Service:"+svc, req, env), "the service " + svc, nil
+	}
 	if strings.HasPrefix(who, "system:serviceaccount:") {
 		if m.IRSA == nil {
 			return evaluate.Decision{Result: evaluate.ImplicitDeny}, "IRSA for " + who + " (the spec has no IRSA)", nil
 		}
 		issuer := m.IRSA.Issuer.Resolve(value)
 		principal := evaluate.FederatedPrefix + m.IRSA.ProviderARN.Resolve(value)
-		return evaluate.Assume(r, principal, evaluate.IRSARequest(issuer, who), env), "the IRSA token of " + who, nil
+		what := "the IRSA token of " + who
+		if m.IRSA.Lookup {
+			what += " (from the cluster's OIDC provider, which the outputs look up at deploy time)"
+		}
+		return evaluate.Assume(r, principal, evaluate.IRSARequest(issuer, who), env), what, nil
 	}
 	parts := strings.Split(who, "/")
 	if len(parts) != 3 || slices.Contains(parts, "") {
-		return evaluate.Decision{}, "", fmt.Errorf("--assume %q is neither cluster/namespace/name nor system:serviceaccount:namespace:name", who)
+		return evaluate.Decision{}, "", fmt.Errorf("--assume %q is none of cluster/namespace/name, system:serviceaccount:namespace:name and service:NAME", who)
 	}
 	clusterARN := "arn:" + value(iam.RefPartition) + ":eks:" + value(iam.RefRegion) + ":" + value(iam.RefAccount) + ":cluster/" + parts[0]
 	sessionTags := r.Association == nil || r.Association.SessionTags
