@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -157,6 +158,13 @@ func TestKubernetesChecksCatchMistakes(t *testing.T) {
 		"ServiceAccount missing": {res, func(f map[string][]byte) {
 			docs := check.Documents(f["kubernetes/serviceaccounts.yaml"])
 			f["kubernetes/serviceaccounts.yaml"] = docs[0]
+		}, func(r result) []error { return equiv.CheckKubernetes(r.model, r.files) }},
+		"an association for a ServiceAccount not defined": {res, func(f map[string][]byte) {
+			for p, d := range f {
+				if strings.HasPrefix(p, "terraform/") {
+					f[p] = bytes.ReplaceAll(d, []byte(`service_account = "api"`), []byte(`service_account = "apx"`))
+				}
+			}
 		}, func(r result) []error { return equiv.CheckKubernetes(r.model, r.files) }},
 		"chart values name another ServiceAccount": {values, func(f map[string][]byte) {
 			p := "kubernetes/values/kube-system-aws-load-balancer-controller.yaml"

@@ -108,7 +108,82 @@ func CheckKubernetes(m *iam.Model, files map[string][]byte) []error {
 			errs = append(errs, fmt.Errorf("ServiceAccount %s (%s) is annotated with role %q, want %q", k, g.where, g.roleARN, w))
 		}
 	}
+	// The other formats, read back: every association and IRSA trust
+	// they hold names a ServiceAccount defined here or made by an add-on
+	// or another chart.
+	elsewhere := map[string]bool{}
+	for _, r := range m.PodRoles {
+		if r.AddOn != "" || r.CreatedBy != "" && len(r.Charts) == 0 {
+			elsewhere[r.Namespace+"/"+r.ServiceAccount] = true
+		}
+	}
+	account := value(iam.RefAccount)
+	var forms []struct {
+		name string
+		form Form
+	}
+	tf := map[string][]byte{}
+	for p, data := range files {
+		if strings.HasPrefix(p, "terraform/") {
+			tf[p] = data
+		}
+	}
+	if len(tf) > 0 {
+		f, err := FromTerraform(tf, m.Cluster.Partition, m.Cluster.Region, account)
+		if err != nil {
+			return append(errs, fmt.Errorf("reading Terraform: %w", err))
+		}
+		forms = append(forms, struct {
+			name string
+			form Form
+		}{"terraform", f})
+	}
+	if _, ok := files["cloudformation/template.yaml"]; ok {
+		f, err := FromCloudFormationStacks(files, "cloudformation/template.yaml", m.Cluster.Partition, m.Cluster.Region, account)
+		if err != nil {
+			return append(errs, fmt.Errorf("reading CloudFormation: %w", err))
+		}
+		forms = append(forms, struct {
+			name string
+			form Form
+		}{"cloudformation", f})
+	}
+	for _, f := range forms {
+		for _, k := range serviceAccountsNamed(f.form) {
+			if _, ok := got[k]; !ok && !elsewhere[k] {
+				errs = append(errs, fmt.Errorf("the %s output's roles are for ServiceAccount %s, which the kubernetes output does not define", f.name, k))
+			}
+		}
+	}
 	return errs
+}
+
+// serviceAccountsNamed are the ServiceAccounts (namespace/name) a form's
+// associations name and its IRSA trusts admit (<issuer>:sub values).
+func serviceAccountsNamed(f Form) []string {
+	var out []string
+	for _, a := range f.Associations {
+		out = append(out, a.Namespace+"/"+a.ServiceAccount)
+	}
+	for _, r := range f.Roles {
+		for _, t := range r.Trust {
+			for _, c := range strings.Split(t.Condition, ";") {
+				parts := strings.SplitN(c, "|", 3)
+				if len(parts) != 3 || !strings.HasSuffix(parts[1], ":sub") {
+					continue
+				}
+				for _, v := range strings.Split(parts[2], ",") {
+					if rest, ok := strings.CutPrefix(v, "system:serviceaccount:"); ok {
+						if ns, name, ok := strings.Cut(rest, ":"); ok {
+							out = append(out, ns+"/"+name)
+						}
+					}
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // at is the value at a dotted path of nested mappings, or nil.
