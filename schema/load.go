@@ -517,8 +517,8 @@ func (l *loader) nodeRole(what string, n *yaml.Node, r *NodeRole) {
 		}},
 	}
 	if what != "nodeRole" {
-		// A listed role is named, and is there to be generated.
-		fields[0] = field{"name", func(_, v *yaml.Node) { r.Name = l.str(what+".name", v) }}
+		// A listed role is named.
+		fields = append([]field{{"name", func(_, v *yaml.Node) { r.Name = l.str(what+".name", v) }}}, fields...)
 	}
 	l.mapping(n, what, fields)
 }

@@ -152,6 +152,7 @@ func TestErrors(t *testing.T) {
 		{"pod identity on fargate", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    runsOn: fargate\n",
 			`runs on Fargate, where EKS Pod Identity does not work; set mechanism: irsa`},
 		{"irsa on fargate", minimal + "irsa: {}\nserviceAccounts:\n  - namespace: a\n    name: b\n    mechanism: irsa\n    runsOn: fargate\n", ""},
+		{"a listed role may be switched off", minimal + "nodeRoles:\n  - name: a\n    enabled: false\n    kind: nonsense\n", `kind must be one of`},
 		{"access entry word or boolean", minimal + "nodeRoles:\n  - name: k\n    nodeGroups: []\n    accessEntry: false\n  - name: m\n    accessEntry: auto\n", ""},
 		{"an option at its default needs nothing", minimal + "serviceAccounts:\n  - namespace: kube-system\n    name: cni\n    presets: [vpc-cni]\n    presetOptions: {clusterScoped: [\"false\"]}\n", ""},
 		{"missing preset option", minimal + "serviceAccounts:\n  - namespace: a\n    name: b\n    presets: [external-dns]\n",

@@ -180,14 +180,16 @@ type Hybrid struct {
 }
 
 // Nodes are the spec's node roles: the nodeRole shorthand when enabled,
-// else its nodeRoles.
+// else its enabled nodeRoles.
 func (s *Spec) Nodes() []*NodeRole {
 	if s.NodeRole.Enabled.Value {
 		return []*NodeRole{&s.NodeRole}
 	}
-	out := make([]*NodeRole, len(s.NodeRoles))
+	var out []*NodeRole
 	for i := range s.NodeRoles {
-		out[i] = &s.NodeRoles[i]
+		if s.NodeRoles[i].Enabled.Value {
+			out = append(out, &s.NodeRoles[i])
+		}
 	}
 	return out
 }
@@ -199,7 +201,7 @@ func (s *Spec) CNI() string {
 	if len(s.NodeRoles) == 0 {
 		return s.NodeRole.CNI.Value
 	}
-	for _, r := range s.NodeRoles {
+	for _, r := range s.Nodes() {
 		if r.Kind.Value == KindEC2 && r.CNI.Value == CNISeparateRole {
 			return CNISeparateRole
 		}
@@ -210,8 +212,8 @@ func (s *Spec) CNI() string {
 // IPFamily is the cluster's IP family: the shorthand's, or that of the
 // EC2 node roles (validation keeps them equal).
 func (s *Spec) IPFamily() string {
-	for _, r := range s.NodeRoles {
-		if r.Kind.Value == KindEC2 {
+	for _, r := range s.Nodes() {
+		if r.Kind.Value == KindEC2 && r != &s.NodeRole {
 			return r.IPFamily.Value
 		}
 	}

@@ -58,7 +58,9 @@ func applyDefaults(s *Spec) {
 	}
 	for i := range s.NodeRoles {
 		r := &s.NodeRoles[i]
-		r.Enabled.Value = true
+		if !r.Enabled.Set {
+			r.Enabled.Value = true
+		}
 		nodeRoleDefaults(r)
 		if r.NodeGroups == nil && r.Kind.Value == KindEC2 && r.Name.Value != "" {
 			r.NodeGroups = []Str{{Value: r.Name.Value}}

@@ -602,3 +602,11 @@ func TestNodeRoleResourceNamesClash(t *testing.T) {
 		}
 	}
 }
+
+// TestDisabledListedNodeRole: enabled: false leaves a listed node role out.
+func TestDisabledListedNodeRole(t *testing.T) {
+	m, roles := nodeRoles(t, base+"nodeRoles:\n  - name: a\n  - name: b\n    enabled: false\n")
+	if len(m.NodeRoles) != 1 || roles["a"] == nil {
+		t.Errorf("node roles %v, want a only", roles)
+	}
+}
