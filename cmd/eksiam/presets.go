@@ -69,6 +69,13 @@ func showPreset(w io.Writer, p *templates.Preset) {
 	if len(p.ManagedPolicies) > 0 {
 		fmt.Fprintf(w, "AWS-managed policies: %s\n", strings.Join(p.ManagedPolicies, ", "))
 	}
+	switch c := p.Chart; {
+	case c != nil:
+		fmt.Fprintf(w, "Helm chart: %s (%s); its ServiceAccount: %s, %s, %s (kubernetes format: values/)\n",
+			c.Name, c.Repository, c.CreateKey, c.NameKey, c.AnnotationsKey)
+	case p.ServiceAccount.CreatedBy != "":
+		fmt.Fprintf(w, "ServiceAccount created by %s\n", p.ServiceAccount.CreatedBy)
+	}
 	fmt.Fprintln(w, "\nOptions:")
 	if len(p.Options) == 0 {
 		fmt.Fprintln(w, "  none")
