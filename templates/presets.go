@@ -66,6 +66,10 @@ type Chart struct {
 	// values.schema.json there, when the chart publishes one.
 	Source string `yaml:"source"`
 	Schema string `yaml:"schema"`
+	// Values are further values (dotted keys) the chart needs when its
+	// ServiceAccount's role gives the credentials (Velero's
+	// credentials.useSecret: false), each with a boolean or string.
+	Values map[string]any `yaml:"values"`
 }
 
 // Version is one version of a preset's policy: the add-on versions it

@@ -150,6 +150,9 @@ type Chart struct {
 	CreateKey      string `json:"createKey"`
 	NameKey        string `json:"nameKey"`
 	AnnotationsKey string `json:"annotationsKey"`
+	// Values are further values (dotted keys) the chart needs when the
+	// role gives the credentials.
+	Values map[string]any `json:"values,omitempty"`
 }
 
 // AccessEntry is an EKS access entry for a node role's principal.

@@ -48,7 +48,7 @@ func (b *builder) presets(r *Role, sa *schema.ServiceAccount) {
 			r.CreatedBy = by
 		}
 		if c := p.Chart; c != nil && !slices.ContainsFunc(r.Charts, func(x *Chart) bool { return x.Name == c.Name }) {
-			r.Charts = append(r.Charts, &Chart{Name: c.Name, Repository: c.Repository, CreateKey: c.CreateKey, NameKey: c.NameKey, AnnotationsKey: c.AnnotationsKey})
+			r.Charts = append(r.Charts, &Chart{Name: c.Name, Repository: c.Repository, CreateKey: c.CreateKey, NameKey: c.NameKey, AnnotationsKey: c.AnnotationsKey, Values: c.Values})
 		}
 	}
 	r.ManagedPolicyARNs = sortExprs(r.ManagedPolicyARNs)

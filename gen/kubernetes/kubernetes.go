@@ -9,6 +9,7 @@ package kubernetes
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -124,6 +125,19 @@ func values(m *iam.Model, r *iam.Role) (iam.File, error) {
 	root := y.NewMapping()
 	set(root, c.CreateKey, y.Bool(true))
 	set(root, c.NameKey, y.Str(r.ServiceAccount))
+	keys := make([]string, 0, len(c.Values))
+	for k := range c.Values {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		switch v := c.Values[k].(type) {
+		case bool:
+			set(root, k, y.Bool(v))
+		default:
+			set(root, k, y.Str(fmt.Sprint(v)))
+		}
+	}
 	if r.Mechanism != "pod-identity" {
 		set(root, c.AnnotationsKey, y.NewMapping().Add(RoleARNAnnotation, y.Str(r.ARN(m.Value))).Node)
 	}
