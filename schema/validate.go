@@ -19,16 +19,18 @@ const (
 	DefaultMaxSessionDuration = 3600
 )
 
+// def gives a value the spec left out its default.
+func def(v *Str, d string) {
+	if !v.Set {
+		v.Value = d
+	}
+}
+
 func applyDefaults(s *Spec) {
 	if len(s.Formats) == 0 {
 		s.Formats = slices.Clone(DefaultFormats)
 	}
 	slices.SortFunc(s.Formats, func(a, b string) int { return slices.Index(FormatNames, a) - slices.Index(FormatNames, b) })
-	def := func(v *Str, d string) {
-		if !v.Set {
-			v.Value = d
-		}
-	}
 	if !s.Version.Set {
 		s.Version.Value = 1
 	}
@@ -92,11 +94,6 @@ func applyDefaults(s *Spec) {
 // (the default kind) gets today's choices; the other kinds have no managed
 // worker policy, CNI permissions, instance profile or node groups.
 func nodeRoleDefaults(r *NodeRole) {
-	def := func(v *Str, d string) {
-		if !v.Set {
-			v.Value = d
-		}
-	}
 	def(&r.Kind, KindEC2)
 	def(&r.AccessEntry, AccessEntryAuto)
 	def(&r.ECR, ECRPullOnly)

@@ -134,22 +134,7 @@ func runExplain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // values resolves the model's references for explain: the account given,
 // and for an OIDC provider looked up at deploy time, a stand-in issuer.
 func values(m *iam.Model, account string) func(iam.Ref) string {
-	issuer := "oidc.eks." + m.Cluster.Region + ".amazonaws.com/id/CLUSTER-OIDC-ID"
-	var value func(iam.Ref) string
-	value = func(r iam.Ref) string {
-		switch r {
-		case iam.RefAccount:
-			return account
-		case iam.RefOIDCIssuer:
-			return issuer
-		case iam.RefOIDCProviderARN:
-			return "arn:" + m.Cluster.Partition + ":iam::" + account + ":oidc-provider/" + issuer
-		case iam.RefNodeRoleARN:
-			return m.NodeRoleARN(value)
-		}
-		return m.Value(r)
-	}
-	return value
+	return m.Resolver(account, "oidc.eks."+m.Cluster.Region+".amazonaws.com/id/CLUSTER-OIDC-ID")
 }
 
 // findRole finds the role of namespace/name, or of node role node:NAME.

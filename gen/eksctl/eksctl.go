@@ -87,17 +87,6 @@ func carried(entryType string) bool {
 	return entryType == "EC2_LINUX" || entryType == "EC2_WINDOWS"
 }
 
-// defaultAutoMode is the Auto Mode node role without an access entry:
-// the cluster's own, which EKS enrolls.
-func (e *emitter) defaultAutoMode() *iam.Role {
-	for _, r := range e.m.NodeRoles {
-		if r.Node.Kind == schema.KindAutoMode && r.Node.AccessEntry == nil {
-			return r
-		}
-	}
-	return nil
-}
-
 // accessEntries are the node roles' access entries that eksctl can
 // create: EC2_LINUX and EC2_WINDOWS.
 func (e *emitter) accessEntries() *yaml.Node {
@@ -114,7 +103,7 @@ func (e *emitter) accessEntries() *yaml.Node {
 
 // autoMode turns EKS Auto Mode on with the spec's Auto Mode node role.
 func (e *emitter) autoMode() *yaml.Node {
-	r := e.defaultAutoMode()
+	r := e.m.AutoModeNodeRole()
 	if r == nil {
 		return nil
 	}

@@ -90,13 +90,7 @@ type statement struct {
 // resolve turns a document's statements into evaluable ones.
 func resolve(d iam.Document, policy string, value func(iam.Ref) string) []statement {
 	var out []statement
-	exprs := func(es []iam.Expr) []string {
-		s := make([]string, len(es))
-		for i, e := range es {
-			s[i] = e.Resolve(value)
-		}
-		return s
-	}
+	exprs := func(es []iam.Expr) []string { return iam.ResolveAll(es, value) }
 	for _, s := range d.Statements {
 		st := statement{
 			effect: s.Effect, actions: s.Actions, notActions: s.NotActions,

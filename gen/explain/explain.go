@@ -103,13 +103,7 @@ func who(r *iam.Role) string {
 
 func role(m *iam.Model, r *iam.Role, value func(iam.Ref) string) Role {
 	out := Role{Name: r.Name.Resolve(value), Who: who(r), Mechanism: r.Mechanism}
-	resolve := func(es []iam.Expr) []string {
-		s := make([]string, len(es))
-		for i, e := range es {
-			s[i] = e.Resolve(value)
-		}
-		return s
-	}
+	resolve := func(es []iam.Expr) []string { return iam.ResolveAll(es, value) }
 	for _, s := range r.AssumeRolePolicy.Statements {
 		t := Trust{Actions: s.Actions}
 		for _, p := range s.Principals {
@@ -183,13 +177,7 @@ func trustSummary(m *iam.Model, r *iam.Role, s iam.Statement, value func(iam.Ref
 // grants splits a statement by the services of its actions (a NotAction
 // statement covers every service, "*").
 func grants(s iam.Statement, value func(iam.Ref) string) map[string]Grant {
-	resolve := func(es []iam.Expr) []string {
-		out := make([]string, len(es))
-		for i, e := range es {
-			out[i] = e.Resolve(value)
-		}
-		return out
-	}
+	resolve := func(es []iam.Expr) []string { return iam.ResolveAll(es, value) }
 	base := Grant{Effect: s.Effect, Resources: resolve(s.Resources), NotResources: resolve(s.NotResources), Sid: s.Sid, From: "spec"}
 	for _, c := range s.Conditions {
 		base.Conditions = append(base.Conditions, c.Operator+" "+c.Key.Resolve(value)+" = "+strings.Join(resolve(c.Values), ", "))

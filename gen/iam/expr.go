@@ -124,6 +124,15 @@ func (e Expr) Resolve(value func(Ref) string) string {
 	return b.String()
 }
 
+// ResolveAll renders expressions with the values that value returns.
+func ResolveAll(es []Expr, value func(Ref) string) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.Resolve(value)
+	}
+	return out
+}
+
 // MarshalJSON writes e in its String form, for model.json.
 func (e Expr) MarshalJSON() ([]byte, error) { return json.Marshal(e.String()) }
 

@@ -272,6 +272,18 @@ func (m *Model) AccessEntries() []*Role {
 	return out
 }
 
+// AutoModeNodeRole is the cluster's own Auto Mode node role: the Auto
+// Mode node role without an access entry, which EKS enrolls (validation
+// allows one); nil when there is none.
+func (m *Model) AutoModeNodeRole() *Role {
+	for _, r := range m.NodeRoles {
+		if r.Node.Kind == schema.KindAutoMode && r.Node.AccessEntry == nil {
+			return r
+		}
+	}
+	return nil
+}
+
 // PassedNodeRole is the node role that a preset option defaulting to "the
 // spec's node role" (karpenter's nodeRoleArns) stands for: the only EC2
 // node role, else the EC2 node role named karpenter, else the one named
@@ -316,6 +328,28 @@ func (m *Model) Value(r Ref) string {
 		return m.NodeRoleARN(m.Value)
 	}
 	return ""
+}
+
+// Resolver resolves references as Value does, with stand-ins for what the
+// spec may leave to deploy time: the account, and the cluster's OIDC
+// issuer (and so its provider's ARN), for tests and explain; the node
+// role's ARN is built with them.
+func (m *Model) Resolver(account, issuer string) func(Ref) string {
+	var value func(Ref) string
+	value = func(r Ref) string {
+		switch r {
+		case RefAccount:
+			return account
+		case RefOIDCIssuer:
+			return issuer
+		case RefOIDCProviderARN:
+			return "arn:" + m.Cluster.Partition + ":iam::" + account + ":oidc-provider/" + issuer
+		case RefNodeRoleARN:
+			return m.NodeRoleARN(value)
+		}
+		return m.Value(r)
+	}
+	return value
 }
 
 // NodeRoleARN is the ARN of PassedNodeRole, with value giving the

@@ -2,7 +2,6 @@ package terraform
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
@@ -51,7 +50,7 @@ func (e *emitter) node(body *hclwrite.Body, r *iam.Role) {
 	}
 	for _, arn := range entry.PolicyARNs {
 		body.AppendNewline()
-		name := r.ID + "_" + iam.SnakeName(accessPolicyName(arn))
+		name := r.ID + "_" + iam.AttachmentKey(arn)
 		a := body.AppendNewBlock("resource", []string{"aws_eks_access_policy_association", name}).Body()
 		a.SetAttributeRaw("cluster_name", e.path("var", "cluster_name"))
 		// Through the entry, so that the association waits for it.
@@ -60,12 +59,6 @@ func (e *emitter) node(body *hclwrite.Body, r *iam.Role) {
 		a.AppendNewline()
 		a.AppendNewBlock("access_scope", nil).Body().SetAttributeRaw("type", e.str("cluster"))
 	}
-}
-
-// accessPolicyName is an EKS access policy's name, the end of its ARN.
-func accessPolicyName(arn iam.Expr) string {
-	s := arn.String()
-	return s[strings.LastIndex(s, "/")+1:]
 }
 
 // nodeComment says what a node role is for and whether it needs an access

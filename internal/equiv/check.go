@@ -110,11 +110,8 @@ func checkEksctl(m *iam.Model, model Form, data []byte) []error {
 		}
 	}
 	wantAuto := ""
-	for _, r := range m.NodeRoles {
-		if r.Node.Kind == "auto-mode" && r.Node.AccessEntry == nil {
-			wantAuto = r.ARN(value)
-			break
-		}
+	if r := m.AutoModeNodeRole(); r != nil {
+		wantAuto = r.ARN(value)
 	}
 	if got.AutoModeNodeRole != wantAuto {
 		errs = append(errs, fmt.Errorf("eksctl autoModeConfig.nodeRoleARN %q, want %q", got.AutoModeNodeRole, wantAuto))

@@ -162,21 +162,11 @@ func condition(op, key string, values []string) string {
 // time, with UnknownAccount for an account the spec leaves open and
 // OIDCIssuer's provider for one looked up at deploy time.
 func Values(m *iam.Model) func(iam.Ref) string {
-	var value func(iam.Ref) string
-	value = func(r iam.Ref) string {
-		switch {
-		case r == iam.RefAccount && m.Cluster.AccountID == "":
-			return UnknownAccount
-		case r == iam.RefOIDCIssuer:
-			return OIDCIssuer(m.Cluster.Region)
-		case r == iam.RefNodeRoleARN:
-			return m.NodeRoleARN(value)
-		case r == iam.RefOIDCProviderARN:
-			return "arn:" + m.Cluster.Partition + ":iam::" + value(iam.RefAccount) + ":oidc-provider/" + OIDCIssuer(m.Cluster.Region)
-		}
-		return m.Value(r)
+	account := m.Cluster.AccountID
+	if account == "" {
+		account = UnknownAccount
 	}
-	return value
+	return m.Resolver(account, OIDCIssuer(m.Cluster.Region))
 }
 
 // OIDCIssuer stands for the cluster's OIDC issuer (without https://) where
@@ -188,13 +178,7 @@ func OIDCIssuer(region string) string {
 // FromModel reads the model as the reference form.
 func FromModel(m *iam.Model) Form {
 	value := Values(m)
-	resolve := func(es []iam.Expr) []string {
-		out := make([]string, len(es))
-		for i, e := range es {
-			out[i] = e.Resolve(value)
-		}
-		return out
-	}
+	resolve := func(es []iam.Expr) []string { return iam.ResolveAll(es, value) }
 	doc := func(d iam.Document) []Tuple {
 		var sts []statement
 		for _, s := range d.Statements {

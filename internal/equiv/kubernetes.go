@@ -49,11 +49,18 @@ func CheckKubernetes(m *iam.Model, files map[string][]byte) []error {
 		}
 	}
 	value := Values(m)
+	// ServiceAccounts that an EKS add-on or another chart creates.
+	elsewhere := map[string]bool{}
+	for _, r := range m.PodRoles {
+		if r.AddOn != "" || r.CreatedBy != "" && len(r.Charts) == 0 {
+			elsewhere[r.Namespace+"/"+r.ServiceAccount] = true
+		}
+	}
 	want := map[string]string{}
 	for _, r := range m.PodRoles {
 		key := r.Namespace + "/" + r.ServiceAccount
-		if r.AddOn != "" || r.CreatedBy != "" && len(r.Charts) == 0 {
-			continue // an EKS add-on or another chart creates it
+		if elsewhere[key] {
+			continue
 		}
 		arn := ""
 		if r.Mechanism != "pod-identity" {
@@ -111,17 +118,8 @@ func CheckKubernetes(m *iam.Model, files map[string][]byte) []error {
 	// The other formats, read back: every association and IRSA trust
 	// they hold names a ServiceAccount defined here or made by an add-on
 	// or another chart.
-	elsewhere := map[string]bool{}
-	for _, r := range m.PodRoles {
-		if r.AddOn != "" || r.CreatedBy != "" && len(r.Charts) == 0 {
-			elsewhere[r.Namespace+"/"+r.ServiceAccount] = true
-		}
-	}
 	account := value(iam.RefAccount)
-	var forms []struct {
-		name string
-		form Form
-	}
+	forms := map[string]Form{}
 	tf := map[string][]byte{}
 	for p, data := range files {
 		if strings.HasPrefix(p, "terraform/") {
@@ -133,25 +131,23 @@ func CheckKubernetes(m *iam.Model, files map[string][]byte) []error {
 		if err != nil {
 			return append(errs, fmt.Errorf("reading Terraform: %w", err))
 		}
-		forms = append(forms, struct {
-			name string
-			form Form
-		}{"terraform", f})
+		forms["terraform"] = f
 	}
 	if _, ok := files["cloudformation/template.yaml"]; ok {
 		f, err := FromCloudFormationStacks(files, "cloudformation/template.yaml", m.Cluster.Partition, m.Cluster.Region, account)
 		if err != nil {
 			return append(errs, fmt.Errorf("reading CloudFormation: %w", err))
 		}
-		forms = append(forms, struct {
-			name string
-			form Form
-		}{"cloudformation", f})
+		forms["cloudformation"] = f
 	}
-	for _, f := range forms {
-		for _, k := range serviceAccountsNamed(f.form) {
+	for _, name := range []string{"terraform", "cloudformation"} {
+		f, ok := forms[name]
+		if !ok {
+			continue
+		}
+		for _, k := range serviceAccountsNamed(f) {
 			if _, ok := got[k]; !ok && !elsewhere[k] {
-				errs = append(errs, fmt.Errorf("the %s output's roles are for ServiceAccount %s, which the kubernetes output does not define", f.name, k))
+				errs = append(errs, fmt.Errorf("the %s output's roles are for ServiceAccount %s, which the kubernetes output does not define", name, k))
 			}
 		}
 	}
