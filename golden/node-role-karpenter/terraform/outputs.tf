@@ -30,36 +30,23 @@ output "kube_system__aws_node_role_arn" {
   value       = aws_iam_role.kube_system__aws_node.arn
 }
 
-output "kube_system__karpenter_role_name" {
-  description = "Name of the role for ServiceAccount kube-system/karpenter."
-  value       = aws_iam_role.kube_system__karpenter.name
-}
-
-output "kube_system__karpenter_role_arn" {
-  description = "ARN of the role for ServiceAccount kube-system/karpenter."
-  value       = aws_iam_role.kube_system__karpenter.arn
-}
-
 output "pod_role_arns" {
   description = "ARNs of the pod roles, by namespace/serviceAccount."
   value = {
-    "kube-system/aws-node"  = aws_iam_role.kube_system__aws_node.arn
-    "kube-system/karpenter" = aws_iam_role.kube_system__karpenter.arn
+    "kube-system/aws-node" = aws_iam_role.kube_system__aws_node.arn
   }
 }
 
 output "pod_role_names" {
   description = "Names of the pod roles, by namespace/serviceAccount."
   value = {
-    "kube-system/aws-node"  = aws_iam_role.kube_system__aws_node.name
-    "kube-system/karpenter" = aws_iam_role.kube_system__karpenter.name
+    "kube-system/aws-node" = aws_iam_role.kube_system__aws_node.name
   }
 }
 
 output "pod_identity_association_ids" {
   description = "IDs of the EKS Pod Identity associations, by namespace/serviceAccount."
   value = {
-    "kube-system/aws-node"  = aws_eks_pod_identity_association.kube_system__aws_node.association_id
-    "kube-system/karpenter" = aws_eks_pod_identity_association.kube_system__karpenter.association_id
+    "kube-system/aws-node" = aws_eks_pod_identity_association.kube_system__aws_node.association_id
   }
 }

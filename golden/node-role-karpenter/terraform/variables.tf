@@ -6,8 +6,8 @@ variable "project" {
   default     = "web"
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]*$", var.project)) && length(var.project) <= 18
-    error_message = "The project must be lowercase letters, digits and hyphens, starting with a letter or digit, at most 18 characters so that the role names built from it stay within IAM's 64 (a name's spare characters are split evenly with the environment, each at most 15 longer than its default)."
+    condition     = can(regex("^[a-z0-9][a-z0-9-]*$", var.project)) && length(var.project) <= 19
+    error_message = "The project must be lowercase letters, digits and hyphens, starting with a letter or digit, at most 19 characters so that the role names built from it stay within IAM's 64 (a name's spare characters are split evenly with the environment, each at most 16 longer than its default)."
   }
 }
 
@@ -17,8 +17,8 @@ variable "environment" {
   default     = "staging"
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]*$", var.environment)) && length(var.environment) <= 22
-    error_message = "The environment must be lowercase letters, digits and hyphens, starting with a letter or digit, at most 22 characters so that the role names built from it stay within IAM's 64 (a name's spare characters are split evenly with the project, each at most 15 longer than its default)."
+    condition     = can(regex("^[a-z0-9][a-z0-9-]*$", var.environment)) && length(var.environment) <= 23
+    error_message = "The environment must be lowercase letters, digits and hyphens, starting with a letter or digit, at most 23 characters so that the role names built from it stay within IAM's 64 (a name's spare characters are split evenly with the project, each at most 16 longer than its default)."
   }
 }
 
